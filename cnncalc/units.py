@@ -1,0 +1,62 @@
+"""How numbers are written for people: decimal K/M/G for counts, KiB/MiB (or kB/MB) for bytes."""
+
+from __future__ import annotations
+
+from cnncalc.ops.base import Shape
+from cnncalc.ops.spatial import ReceptiveField
+
+_COUNT_PREFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K"))
+
+
+def human_count(value: float, digits: int = 3) -> str:
+    """138357544 -> '138M', 1792 -> '1.79K', 0 -> '0': decimal prefixes, `digits` significant figures."""
+    for scale, prefix in _COUNT_PREFIXES:
+        if abs(value) >= scale:
+            return _significant(value / scale, digits) + prefix
+    return _significant(value, digits) if value else "0"
+
+
+def _significant(value: float, digits: int) -> str:
+    if float(value).is_integer() and abs(value) >= 10 ** (digits - 1):
+        return str(int(value))
+    text = f"{value:.{digits}g}"
+    if "e" in text:
+        text = f"{value:.0f}"
+    return text
+
+
+def human_bytes(value: float, units: str = "iec") -> str:
+    """Bytes in KiB/MiB/GiB (1024, the slides' "KB") or kB/MB/GB (1000)."""
+    base, names = (1024, ("B", "KiB", "MiB", "GiB", "TiB")) if units == "iec" else (1000, ("B", "kB", "MB", "GB", "TB"))
+    amount, index = float(value), 0
+    while abs(amount) >= base and index < len(names) - 1:
+        amount /= base
+        index += 1
+    if index == 0:
+        return f"{int(amount)} B"
+    return f"{amount:.2f} {names[index]}"
+
+
+def shape_text(shape: Shape, layout: str = "hwc") -> str:
+    """(64, 224, 224) -> '224x224x64' (hwc, as the slides write it) or '64x224x224' (chw)."""
+    dims = list(shape)
+    if layout == "hwc" and len(dims) == 3:
+        dims = dims[1:] + dims[:1]
+    return "x".join(str(d) for d in dims)
+
+
+def number(value: float) -> int | float:
+    """An int when the value is whole (receptive-field starts can be halves)."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def rf_value(pair: tuple[float, float]) -> int | float | list:
+    """One number for a square field, [h, w] otherwise."""
+    return number(pair[0]) if pair[0] == pair[1] else [number(pair[0]), number(pair[1])]
+
+
+def rf_text(rf: ReceptiveField | None) -> str:
+    if rf is None:
+        return "all"
+    size = rf_value(rf.size)
+    return str(size) if not isinstance(size, list) else f"{size[0]}x{size[1]}"
