@@ -44,15 +44,21 @@ class SlidingWindow:
         return sizes[0], sizes[1]
 
     def untiled_warning(self) -> list[str]:
+        """Real pixels (not padding) at the bottom/right that no window reaches; kernels smaller
+        than their stride skip pixels everywhere by design and are not flagged."""
         if self.ceil_mode:
             return []
-        lost = [dropped_pixels(self.in_hw[a], self.kernel[a], self.stride[a], self.dilation[a],
-                               self.pad_before[a], self.pad_after[a]) for a in (0, 1)]
+        lost = []
+        for a in (0, 1):
+            dropped = dropped_pixels(self.in_hw[a], self.kernel[a], self.stride[a], self.dilation[a],
+                                     self.pad_before[a], self.pad_after[a])
+            covers = self.dilation[a] * (self.kernel[a] - 1) + 1 >= self.stride[a]
+            lost.append(max(dropped - self.pad_after[a], 0) if covers else 0)
         if not any(lost):
             return []
         return [
-            f"stride {fmt_shape(self.stride)} does not tile the padded input: the last {lost[0]} row(s) and "
-            f"{lost[1]} column(s) are never seen ((W + 2P - K) is not divisible by S)"
+            f"stride {fmt_shape(self.stride)} does not tile the input: the last {lost[0]} row(s) and "
+            f"{lost[1]} column(s) of real pixels are never seen ((W + 2P - K) is not divisible by S)"
         ]
 
     def receptive_field(self, rf: ReceptiveField) -> ReceptiveField:

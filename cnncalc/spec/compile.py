@@ -86,6 +86,7 @@ class Compiler:
         self.by_name: dict[str, Node] = {}
         self.counters: dict[tuple[str, ...], Counter] = {}
         self.scope_kinds: dict[str, str] = {}
+        self.scope_outputs: dict[str, str] = {}  # a module or block's name stands for its last layer
         self.defaults = self._read_defaults()
         self.modules = self._read_modules()
         self.declared_names = set(self._collect_names(spec.get("layers")))
@@ -254,15 +255,16 @@ class Compiler:
             return ctx.scope_input
         for depth in range(len(ctx.scope), -1, -1):
             candidate = "/".join(ctx.scope[:depth] + (ref,))
-            if candidate in self.by_name:
-                return candidate
-            if ctx.name_suffix and candidate + ctx.name_suffix in self.by_name:
-                return candidate + ctx.name_suffix
+            for name in (candidate, candidate + ctx.name_suffix):
+                if name in self.by_name:
+                    return name
+                if name in self.scope_outputs:
+                    return self.scope_outputs[name]
         if ref in self.declared_names or ref.rsplit("/", 1)[-1] in self.declared_names:
             raise SpecError(
                 f"'from: {ref}' names a layer that comes later: inputs must come from layers above "
-                f"(a layer cannot feed itself or an earlier layer; no cycles)", where)
-        local_names = {n.rsplit("/", 1)[-1] for n in self.by_name}
+                f"(a layer cannot take input from itself or a later layer: no cycles)", where)
+        local_names = {n.rsplit("/", 1)[-1] for n in list(self.by_name) + list(self.scope_outputs)}
         raise SpecError(f"'from: {ref}' names no layer{did_you_mean(ref, local_names | set(self.by_name))}", where)
 
     # -- plain ops ---------------------------------------------------------------------------
@@ -341,12 +343,18 @@ class Compiler:
             body = item["first"] if index == 0 and "first" in item else item["layers"]
             suffix = ctx.name_suffix + (f"_{index + 1}" if count > 1 else "")
             current = self.sequence(body, current, replace(ctx, name_suffix=suffix))
-        return current
+        return self._exit(ctx, current) if item.get("name") else current
 
     def _only_keys(self, item: LocDict, allowed: tuple[str, ...], what: str) -> None:
         for key in item:
             if key not in allowed:
                 raise SpecError(f"{what}: unknown key '{key}'{did_you_mean(key, allowed)} (allowed: {', '.join(allowed)})", item.where(key))
+
+    def _exit(self, ctx: Context, output: str) -> str:
+        """Remember what a scope produced, so `from: <module name>` means its output."""
+        if ctx.scope:
+            self.scope_outputs["/".join(ctx.scope)] = output
+        return output
 
     def _enter(self, item: LocDict, prefix: str, current: str, ctx: Context, inline: bool) -> Context:
         if inline:
@@ -361,7 +369,7 @@ class Compiler:
         start = self._inputs(item, current, ctx)
         if len(start) != 1:
             raise SpecError(f"{key} starts from one layer", item.where("from"))
-        last = self.sequence(item[key], start[0], replace(inner, scope_input=start[0]))
+        last = self._exit(inner, self.sequence(item[key], start[0], replace(inner, scope_input=start[0])))
         return current if key == "branch" else last
 
     def branches(self, item: LocDict, current: str, ctx: Context, inline: bool = False) -> str:
@@ -370,8 +378,9 @@ class Compiler:
         outs = []
         for index, branch in enumerate(item["concat"]):
             branch_ctx = inner.child(f"branch{index + 1}", current)
+            self.scope_kinds["/".join(branch_ctx.scope)] = "branch"
             outs.append(self.sequence(branch, current, branch_ctx) if branch else current)
-        return self._join("concat", outs, item, inner)
+        return self._exit(inner, self._join("concat", outs, item, inner))
 
     def _join(self, key: str, inputs: list[str], item: LocDict, ctx: Context, local: str | None = None) -> str:
         op = REGISTRY[key]
@@ -407,7 +416,7 @@ class Compiler:
             raise SpecError(
                 f"add: shapes {fmt_shape(y)} (body) and {fmt_shape(self.by_name[short_out].shape)} (shortcut) differ; "
                 "use shortcut: projection (a strided 1x1 conv) or zero_pad", item.location, "/".join(inner.scope) or "residual")
-        return self._join("add", [body_out, short_out], item, inner)
+        return self._exit(inner, self._join("add", [body_out, short_out], item, inner))
 
     def _shortcut(self, kind: str, x_name: str, y_name: str, item: LocDict, ctx: Context) -> str:
         x, y = self.by_name[x_name].shape, self.by_name[y_name].shape
@@ -445,7 +454,7 @@ class Compiler:
             raise SpecError(f"module '{key}' starts from one layer", item.where("from"))
         inner = replace(inner, scope_input=start[0])
         if "layers" in definition:
-            return self.sequence(_substitute(definition["layers"], env, definition.where("layers")), start[0], inner)
+            return self._exit(inner, self.sequence(_substitute(definition["layers"], env, definition.where("layers")), start[0], inner))
         body = LocDict({k: v for k, v in definition.items() if k != "args"})
         body.location, body.key_locations = definition.location, definition.key_locations
         body = _substitute(body, env, definition.location)
@@ -454,7 +463,7 @@ class Compiler:
             return self.residual(body, start[0], inner, inline=True)
         if body_key == "concat" and isinstance(body["concat"], list):
             return self.branches(body, start[0], inner, inline=True)
-        return self.entry(body, body.location, start[0], inner)
+        return self._exit(inner, self.entry(body, body.location, start[0], inner))
 
     def _bind(self, key: str, definition: LocDict, value: Any, where: Location) -> dict[str, Any]:
         params: list[tuple[str, Any, bool]] = []
