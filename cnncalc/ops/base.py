@@ -30,7 +30,7 @@ ActivationName = Literal[ACTIVATIONS]  # type: ignore[valid-type]
 class Options(BaseModel):
     """Base of every op's options: unknown keys are errors, values are not coerced from strings."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class NoOptions(Options):
@@ -103,5 +103,11 @@ def require_spatial(shape: Shape, what: str) -> tuple[int, int, int]:
     return shape  # type: ignore[return-value]
 
 
-def fmt_shape(shape: Shape) -> str:
+def fmt_shape(shape: tuple[int, ...]) -> str:
+    """A kernel, stride or padding pair: (3, 3) -> '3x3'."""
     return "x".join(str(d) for d in shape)
+
+
+def tensor_text(shape: Shape) -> str:
+    """A tensor in messages, height x width x channels as the slides write it: (64, 56, 56) -> '56x56x64'."""
+    return fmt_shape(shape[1:] + shape[:1] if len(shape) == 3 else shape)

@@ -5,7 +5,7 @@ dense: params = in·out + out ; MACs = in·out.
 
 from __future__ import annotations
 
-from cnncalc.ops.base import ActivationName, Op, OpError, Options, ParamCount, PositiveInt, Shape, numel, register
+from cnncalc.ops.base import ActivationName, Op, OpError, Options, ParamCount, PositiveInt, Shape, numel, register, tensor_text
 
 
 class DenseOptions(Options):
@@ -24,7 +24,7 @@ class Dense(Op):
 
     def output_shape(self, o: DenseOptions, inputs: list[Shape]) -> Shape:
         if len(inputs[0]) != 1:
-            raise OpError(f"dense needs a flat input but gets {'x'.join(map(str, inputs[0]))}: add '- flatten' before it")
+            raise OpError(f"dense needs a flat input but gets {tensor_text(inputs[0])}: add '- flatten' before it")
         return (o.units,)
 
     def params(self, o: DenseOptions, inputs, out) -> ParamCount:

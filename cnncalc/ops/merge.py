@@ -3,7 +3,7 @@ multiply with broadcasting (squeeze-and-excitation)."""
 
 from __future__ import annotations
 
-from cnncalc.ops.base import ActivationName, Op, OpError, Options, Shape, fmt_shape, numel, register
+from cnncalc.ops.base import ActivationName, Op, OpError, Options, Shape, tensor_text, numel, register
 from cnncalc.ops.spatial import ReceptiveField
 
 
@@ -33,7 +33,7 @@ class Add(Merge):
 
     def output_shape(self, o, inputs: list[Shape]) -> Shape:
         if any(shape != inputs[0] for shape in inputs[1:]):
-            raise OpError("add: shapes " + " and ".join(fmt_shape(s) for s in inputs) + " differ")
+            raise OpError("add: shapes " + " and ".join(tensor_text(s) for s in inputs) + " differ")
         return inputs[0]
 
 
@@ -47,7 +47,7 @@ class Multiply(Merge):
         out = list(inputs[0])
         for shape in inputs[1:]:
             if len(shape) != len(out) or any(a != b and 1 not in (a, b) for a, b in zip(out, shape)):
-                raise OpError("multiply: shapes " + " and ".join(fmt_shape(s) for s in inputs) + " do not broadcast")
+                raise OpError("multiply: shapes " + " and ".join(tensor_text(s) for s in inputs) + " do not broadcast")
             out = [max(a, b) for a, b in zip(out, shape)]
         return tuple(out)
 
@@ -61,7 +61,7 @@ class Concat(Merge):
     def output_shape(self, o, inputs: list[Shape]) -> Shape:
         if any(len(shape) != len(inputs[0]) or shape[1:] != inputs[0][1:] for shape in inputs[1:]):
             raise OpError(
-                "concat: spatial sizes " + " and ".join(fmt_shape(s) for s in inputs) + " differ (only channels may)"
+                "concat: spatial sizes " + " and ".join(tensor_text(s) for s in inputs) + " differ (only channels may)"
             )
         return (sum(shape[0] for shape in inputs), *inputs[0][1:])
 

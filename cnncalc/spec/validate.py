@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any, Iterable
 
 from pydantic import BaseModel, ValidationError
@@ -20,6 +21,7 @@ VALUE_HINTS = {
     "padding": "a whole number, [height, width], [top, bottom, left, right], 'same' or 'valid'",
     "output_padding": "a whole number or a pair [height, width]",
     "activation": "one of the activation names (relu, sigmoid, ...)",
+    "weights": "a matrix of numbers [[...], ...] (kh x kw), or filters x in/groups x kh x kw nested lists",
 }
 
 
@@ -66,6 +68,10 @@ def validate(model: type[BaseModel], data: dict, what: str, where: Location,
             message = f"{what}: unknown key '{key}'{did_you_mean(key, field_names)} (allowed: {', '.join(field_names)})"
         elif error["type"] == "missing":
             message = f"{what}: missing '{key}'"
+        elif error["type"] == "literal_error" and isinstance(error.get("input"), str):
+            choices = re.findall(r"'([^']*)'", error.get("ctx", {}).get("expected", ""))
+            message = (f"{what}: unknown {key} '{error['input']}'{did_you_mean(error['input'], choices)} "
+                       f"(choose from {', '.join(choices)})")
         elif alternatives > 1 and isinstance(key, str):
             expected = VALUE_HINTS.get(key, "a valid value")
             message = f"{what}: '{key}' must be {expected} (got {describe(data.get(key))})"
