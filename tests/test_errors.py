@@ -90,7 +90,7 @@ def test_directory_is_a_spec_error(run_cli, tmp_path):
 
 
 USAGE_CASES = [
-    (["summary", "vgg61"], "did you mean 'vgg16'?"),
+    (["summary", "vgg-16"], "did you mean 'vgg16'?"),
     (["summary", "no/such/file.yaml"], "no such file"),
     (["summary", "vgg16", "--batch", "0"], "--batch"),
     (["summary", "vgg16", "--input", "big"], "--input: cannot read 'big'"),
