@@ -15,7 +15,7 @@ from typing import Any
 from cnncalc.errors import Location, SpecError
 from cnncalc.graph import Graph, Node
 from cnncalc.ops import REGISTRY, OpError
-from cnncalc.ops.base import ACTIVATIONS, Shape, fmt_shape
+from cnncalc.ops.base import ACTIVATIONS, Shape, tensor_text
 from cnncalc.spec.expr import ExpressionError, evaluate, is_expression
 from cnncalc.spec.validate import did_you_mean, validate
 from cnncalc.spec.yaml_loader import LocDict, LocList
@@ -287,7 +287,7 @@ class Compiler:
         try:
             shape = op.output_shape(model, in_shapes)
         except OpError as exc:
-            shown = ", ".join(f"'{i.rsplit('/', 1)[-1]}' {fmt_shape(self.by_name[i].shape)}" for i in inputs)
+            shown = ", ".join(f"'{i.rsplit('/', 1)[-1]}' {tensor_text(self.by_name[i].shape)}" for i in inputs)
             raise SpecError(f"{exc} (input{'s' if len(inputs) > 1 else ''}: {shown})", where, local) from None
         node = Node(name, key, model, inputs, shape, where, ctx.scope, ctx.frozen, ctx.training_only)
         return self._add(node, ctx)
@@ -393,7 +393,7 @@ class Compiler:
         try:
             shape = op.output_shape(model, shapes)
         except OpError as exc:
-            shown = " and ".join(f"'{i}' {fmt_shape(s)}" for i, s in zip(inputs, shapes))
+            shown = " and ".join(f"'{i}' {tensor_text(s)}" for i, s in zip(inputs, shapes))
             raise SpecError(f"{exc}: inputs {shown}", item.location, "/".join(ctx.scope) or local) from None
         return self._add(Node(self._full(local, ctx), key, model, inputs, shape, item.location, ctx.scope, ctx.frozen, ctx.training_only), ctx)
 
@@ -408,13 +408,13 @@ class Compiler:
             short_out = self.sequence(shortcut, current, inner.child("shortcut", current))
         elif shortcut not in SHORTCUTS:
             raise SpecError(f"shortcut must be one of {', '.join(SHORTCUTS)} or a list of layers, got {shortcut!r}", where)
-        elif shortcut == "identity" or (shortcut == "auto" and x == y):
+        elif shortcut == "identity" or (shortcut in ("auto", "zero_pad") and x == y):  # option A pads only where shapes change
             short_out = current
         else:
             short_out = self._shortcut(shortcut, current, body_out, item, inner)
         if self.by_name[short_out].shape != y:
             raise SpecError(
-                f"add: shapes {fmt_shape(y)} (body) and {fmt_shape(self.by_name[short_out].shape)} (shortcut) differ; "
+                f"add: shapes {tensor_text(y)} (body) and {tensor_text(self.by_name[short_out].shape)} (shortcut) differ; "
                 "use shortcut: projection (a strided 1x1 conv) or zero_pad", item.location, "/".join(inner.scope) or "residual")
         return self._exit(inner, self._join("add", [body_out, short_out], item, inner))
 
@@ -422,7 +422,7 @@ class Compiler:
         x, y = self.by_name[x_name].shape, self.by_name[y_name].shape
         if len(x) != 3 or len(y) != 3 or x[1] % y[1] or x[2] % y[2] or x[1] // y[1] != x[2] // y[2]:
             raise SpecError(
-                f"residual: cannot project {fmt_shape(x)} onto {fmt_shape(y)} with a strided 1x1 shortcut", item.location,
+                f"residual: cannot project {tensor_text(x)} onto {tensor_text(y)} with a strided 1x1 shortcut", item.location,
                 "/".join(ctx.scope) or "residual")
         stride = x[1] // y[1]
         if kind == "zero_pad":
@@ -453,7 +453,8 @@ class Compiler:
         if len(start) != 1:
             raise SpecError(f"module '{key}' starts from one layer", item.where("from"))
         inner = replace(inner, scope_input=start[0])
-        if "layers" in definition:
+        if "layers" in definition and "repeat" not in definition:  # `repeat: N` + `layers:` is a repeat body
+            self._only_keys(definition, ("args", "layers"), f"module '{key}'")
             return self._exit(inner, self.sequence(_substitute(definition["layers"], env, definition.where("layers")), start[0], inner))
         body = LocDict({k: v for k, v in definition.items() if k != "args"})
         body.location, body.key_locations = definition.location, definition.key_locations
