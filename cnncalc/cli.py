@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typer
 
+from cnncalc.commands.run import run
 from cnncalc.commands.summary import summary
 from cnncalc.commands.zoo import zoo
 
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 app.command()(summary)
 app.command()(zoo)
+app.command()(run)
 
 
 def main() -> None:

@@ -9,6 +9,9 @@ conv_transpose: out = (W-1)S - 2P + D(K-1) + output_padding + 1 ; params = Cin·
 from __future__ import annotations
 
 import math
+from typing import Annotated, Optional, Union
+
+from pydantic import Strict
 
 from cnncalc.ops.base import (
     ActivationName, IntPair, NonNegativeInt, Op, OpError, Options, Padding, ParamCount, PositiveInt,
@@ -65,6 +68,23 @@ class SlidingWindow:
         return rf.through_window(self.kernel, self.stride, self.dilation, self.pad_before)
 
 
+_Value = Annotated[float, Strict()]
+# A [kh][kw] matrix (one filter over one channel) or [filters][in/groups][kh][kw] values.
+KernelValues = Union[tuple[tuple[_Value, ...], ...], tuple[tuple[tuple[tuple[_Value, ...], ...], ...], ...]]
+
+
+def kernel_values_shape(values) -> tuple[int, ...]:
+    """The nested lists' dimensions; OpError when they are ragged."""
+    dims, level = [], [values]
+    while level and isinstance(level[0], tuple):
+        lengths = {len(item) for item in level}
+        if len(lengths) != 1:
+            raise OpError("weights: every row must have the same length")
+        dims.append(lengths.pop())
+        level = [sub for item in level for sub in item]
+    return tuple(dims)
+
+
 class ConvOptions(Options):
     filters: PositiveInt
     kernel: IntPair
@@ -74,6 +94,7 @@ class ConvOptions(Options):
     groups: PositiveInt = 1
     bias: bool = True
     activation: ActivationName | None = None
+    weights: Optional[KernelValues] = None  # fixed kernel values for worked examples (`cnncalc run`)
 
 
 @register
@@ -93,6 +114,12 @@ class Conv(Op):
         for what, channels in (("input channels", cin), ("filters", o.filters)):
             if channels % o.groups:
                 raise OpError(f"{what} {channels} are not divisible by groups={o.groups}")
+        if o.weights is not None:
+            expected = (o.filters, cin // o.groups, *pair(o.kernel))
+            given = kernel_values_shape(o.weights)
+            if given not in (expected, expected[2:] if expected[:2] == (1, 1) else None):
+                raise OpError(f"weights: {fmt_shape(given)} values do not fit {fmt_shape(expected)} "
+                              "(filters x in/groups x kh x kw, or kh x kw for one filter on one channel)")
         return (o.filters, *self.window(o, inputs[0]).out_hw())
 
     def params(self, o: ConvOptions, inputs: list[Shape], out: Shape) -> ParamCount:
