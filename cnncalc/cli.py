@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import typer
 
+from cnncalc.commands.calc import calc
+from cnncalc.commands.compare import compare
+from cnncalc.commands.explain import explain
 from cnncalc.commands.run import run
 from cnncalc.commands.summary import summary
 from cnncalc.commands.zoo import zoo
@@ -20,6 +23,9 @@ app = typer.Typer(
 app.command()(summary)
 app.command()(zoo)
 app.command()(run)
+app.command()(compare)
+app.command()(calc)
+app.command()(explain)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sys
 from enum import Enum
@@ -53,7 +54,14 @@ class Optimizer(str, Enum):
     adam = "adam"
 
 
-SpecArg = Annotated[str, typer.Argument(metavar="SPEC", help="A spec file (YAML) or a zoo name such as vgg16 (see `cnncalc zoo`).", show_default=False)]
+def complete_spec(incomplete: str) -> list[str]:
+    """Shell completion of SPEC: the zoo names (the shell itself completes file names)."""
+    from cnncalc.zoo import zoo_names
+
+    return [name for name in zoo_names() if name.startswith(incomplete)]
+
+
+SpecArg = Annotated[str, typer.Argument(metavar="SPEC", help="A spec file (YAML) or a zoo name such as vgg16 (see `cnncalc zoo`).", show_default=False, autocompletion=complete_spec)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1, max=1_000_000, help="Batch size: activation memory and MACs scale with it.")]
 DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Bytes per value for memory: fp32 4, fp16/bf16 2, int8 1.")]
@@ -65,6 +73,46 @@ LayoutOpt = Annotated[Layout, typer.Option("--layout", help="Shape display order
 CountInputOpt = Annotated[bool, typer.Option("--count-input/--no-count-input", help="Include the input tensor in activation memory (cs231n does; the Michigan tables do not).")]
 OptimizerOpt = Annotated[Optimizer, typer.Option("--optimizer", help="Optimizer state in the training-memory estimate: sgd 0, momentum 1, adam 2 values per trainable param.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings (e.g. a stride that drops pixels) as errors: exit 1.")]
+PlotOpt = Annotated[Optional[str], typer.Option("--plot", metavar="FILE", help="Also draw per-layer bars of memory, params and MACs to FILE.png, .svg or .pdf (needs matplotlib: pip install \"cnncalc[plot]\").", show_default=False)]
+FreezeOpt = Annotated[Optional[str], typer.Option("--freeze-until", metavar="LAYER", help="Transfer learning: freeze LAYER (a layer or module name) and everything before it; 'backbone' freezes all but the classifier.", show_default=False)]
+HeadOpt = Annotated[Optional[int], typer.Option("--head", metavar="N", min=1, max=10_000_000, help="Transfer learning: replace the final classifier (last dense or conv layer) by a new, trainable N-class one.", show_default=False)]
+
+
+CONVENTION_OPTIONS: dict[str, tuple[object, object]] = {
+    "batch": (BatchOpt, 1),
+    "dtype": (DtypeOpt, Dtype.fp32),
+    "bias": (BiasOpt, True),
+    "bn_stats": (BnOpt, BnStats.pytorch),
+    "units": (UnitsOpt, Units.iec),
+    "layout": (LayoutOpt, Layout.hwc),
+    "count_input": (CountInputOpt, True),
+    "optimizer": (OptimizerOpt, Optimizer.adam),
+}
+
+
+def takes_conventions(*names: str) -> Callable[[Callable], Callable]:
+    """Give a command the convention switches (default: all of them) and call it with one
+    `conventions` argument instead, so every command spells, defaults and documents them alike.
+
+    typer reads a command's signature, so the switches are added to the signature it sees."""
+    chosen = names or tuple(CONVENTION_OPTIONS)
+
+    def decorate(command: Callable) -> Callable:
+        signature = inspect.signature(command, eval_str=True)
+        kept = [p for p in signature.parameters.values() if p.name != "conventions"]
+        added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=CONVENTION_OPTIONS[name][0],
+                                   default=CONVENTION_OPTIONS[name][1]) for name in chosen]
+
+        @functools.wraps(command)
+        def wrapper(*args, **kwargs):
+            switches = {name: kwargs.pop(name) for name in chosen}
+            return command(*args, conventions=make_conventions(**switches), **kwargs)
+
+        wrapper.__signature__ = signature.replace(parameters=kept + added)
+        wrapper.__annotations__ = {p.name: p.annotation for p in kept + added}
+        return wrapper
+
+    return decorate
 
 
 def make_conventions(batch: int = 1, dtype: Dtype = Dtype.fp32, bias: bool = True, bn_stats: BnStats = BnStats.pytorch,
@@ -76,7 +124,7 @@ def make_conventions(batch: int = 1, dtype: Dtype = Dtype.fp32, bias: bool = Tru
                        layout=layout.value, count_input=count_input, optimizer=optimizer.value)
 
 
-def parse_input_size(text: str | None, spec_shape: tuple[int, ...], layout: Layout) -> tuple[int, ...] | None:
+def parse_input_size(text: str | None, spec_shape: tuple[int, ...], layout: str) -> tuple[int, ...] | None:
     """'227' -> keep channels, 227x227; '227x227' -> H, W; three numbers follow --layout."""
     if text is None:
         return None
@@ -100,7 +148,7 @@ def parse_input_size(text: str | None, spec_shape: tuple[int, ...], layout: Layo
     return tuple(numbers)
 
 
-def load(spec: str, input_size: str | None, layout: Layout):
+def load(spec: str, input_size: str | None, layout: str):
     """Compile a spec, at the --input size when one is given."""
     from cnncalc.spec import load_graph
 

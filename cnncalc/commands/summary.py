@@ -7,26 +7,25 @@ from typing import Annotated, Optional
 import typer
 
 from cnncalc.commands.common import (
-    BatchOpt, BiasOpt, BnOpt, BnStats, CountInputOpt, Dtype, DtypeOpt, Format, FormatOpt, InputOpt, Layout, LayoutOpt,
-    Optimizer, OptimizerOpt, SpecArg, StrictOpt, Units, UnitsOpt, console, load, make_conventions, reports_errors, warn,
+    Format, FormatOpt, FreezeOpt, HeadOpt, InputOpt, PlotOpt, SpecArg, StrictOpt, console, load, reports_errors,
+    takes_conventions, warn,
 )
+from cnncalc.conventions import Conventions
 
 
 @reports_errors
+@takes_conventions()
 def summary(
     spec: SpecArg,
     format: FormatOpt = Format.table,
-    batch: BatchOpt = 1,
-    dtype: DtypeOpt = Dtype.fp32,
     input: InputOpt = None,
-    bias: BiasOpt = True,
-    bn_stats: BnOpt = BnStats.pytorch,
-    units: UnitsOpt = Units.iec,
-    layout: LayoutOpt = Layout.hwc,
-    count_input: CountInputOpt = True,
-    optimizer: OptimizerOpt = Optimizer.adam,
     depth: Annotated[Optional[int], typer.Option("--depth", "-d", min=0, help="Fold modules deeper than N into one row each (0: one row per top-level module, as GoogLeNet's paper table).")] = None,
     strict: StrictOpt = False,
+    freeze_until: FreezeOpt = None,
+    head: HeadOpt = None,
+    plot: PlotOpt = None,
+    *,
+    conventions: Conventions,  # from the convention switches: see takes_conventions
 ) -> None:
     """Per-layer output shape, params, MACs, memory and receptive field, with totals.
 
@@ -35,13 +34,29 @@ def summary(
       cnncalc summary vgg16
       cnncalc summary alexnet --input 227 --no-bias --no-count-input
       cnncalc summary googlenet --depth 0 --format json
+      cnncalc summary vgg16 --freeze-until backbone --head 3 --plot vgg16.png
     """
-    from cnncalc.analysis import analyze, collapse, scope_groups
+    report(load(spec, input, conventions.layout), conventions, format, depth, strict, freeze_until, head, plot)
 
-    conventions = make_conventions(batch, dtype, bias, bn_stats, units, layout, count_input, optimizer)
-    analysis = analyze(load(spec, input, layout), conventions)
+
+def report(graph, conventions, format: Format, depth: int | None, strict: bool,
+           freeze_until: str | None = None, head: int | None = None, plot: str | None = None) -> None:
+    """Everything summary does once it has a graph (shared with `cnncalc calc`)."""
+    from cnncalc.analysis import analyze, collapse, scope_groups
+    from cnncalc.transfer import apply
+
+    if plot is not None:
+        from cnncalc.render.plot import check_plot_path
+
+        check_plot_path(plot)
+    analysis = analyze(apply(graph, freeze_until, head), conventions)
     rows = collapse(analysis, depth) if depth is not None else analysis.layers
     warn(analysis.warnings, strict)
+    if plot is not None:
+        from cnncalc.render.compare import charted
+        from cnncalc.render.plot import plot_bars
+
+        plot_bars([(analysis.name, charted(rows))], plot, conventions.units)
     if format == Format.table:
         from cnncalc.render.table import summary_table
 
