@@ -4,7 +4,7 @@ Run:  python benchmarks/bench_analysis.py
 
 Builds specs of N layers (conv 1x1 + relu pairs via `repeat`), then times compile + analyze
 (median of 5) and measures peak Python memory with tracemalloc; prints time per layer, which
-stays flat when the cost is linear. Also times the whole zoo, compiled and analysed once each.
+stays flat when the cost is linear. Also times the whole zoo, compiled and analysed once each, and checked as `cnncalc check` does.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import tracemalloc
 from pathlib import Path
 
 from cnncalc.analysis import analyze
+from cnncalc.checking import Budget, check_spec
 from cnncalc.spec import load_graph, load_graph_text
 from cnncalc.zoo import zoo_names
 
@@ -54,6 +55,10 @@ def main() -> None:
     for name in names:
         analyze(load_graph(name))
     print(f"whole zoo ({len(names)} specs) compiled and analysed in {time.perf_counter() - start:.3f} s")
+    start = time.perf_counter()
+    reports = [check_spec(name, Budget()) for name in names]
+    verdict = "all ok" if all(r.ok for r in reports) else "SOME FAILED"
+    print(f"whole zoo checked as `cnncalc check` does ({verdict}) in {time.perf_counter() - start:.3f} s")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,11 @@ from __future__ import annotations
 import typer
 
 from cnncalc.commands.calc import calc
+from cnncalc.commands.check import check
 from cnncalc.commands.compare import compare
 from cnncalc.commands.explain import explain
+from cnncalc.commands.grade import grade
+from cnncalc.commands.schema import schema
 from cnncalc.commands.run import run
 from cnncalc.commands.summary import summary
 from cnncalc.commands.zoo import zoo
@@ -26,6 +29,9 @@ app.command()(run)
 app.command()(compare)
 app.command()(calc)
 app.command()(explain)
+app.command()(grade)
+app.command()(check)
+app.command()(schema)
 
 
 def main() -> None:

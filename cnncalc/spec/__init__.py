@@ -13,7 +13,7 @@ def load_graph(ref: str, input_override: Shape | None = None) -> Graph:
     from cnncalc.zoo import resolve_spec
 
     path = resolve_spec(ref)
-    return compile_spec(load_yaml_file(path), _display_path(path), input_override)
+    return compile_spec(load_yaml_file(path), display_path(path), input_override)
 
 
 def load_graph_text(text: str, path: str = "<spec>", input_override: Shape | None = None) -> Graph:
@@ -23,7 +23,7 @@ def load_graph_text(text: str, path: str = "<spec>", input_override: Shape | Non
     return compile_spec(load_yaml_text(text, path), path, input_override)
 
 
-def _display_path(path: str) -> str:
+def display_path(path: str) -> str:
     """Zoo files are shown as specs/<name>.yaml wherever the package is installed."""
     from pathlib import Path
 

@@ -1,0 +1,127 @@
+"""`cnncalc grade`: mark students' answer sheets against the computed truth."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cnncalc.commands.common import InputOpt, complete_spec, console, load, reports_errors, takes_conventions
+from cnncalc.conventions import Conventions
+from cnncalc.errors import UsageError
+
+PROGRESS_FROM = 20  # sheets: a class this size gets a progress bar on a terminal
+
+
+class GradeFormat(str, Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+@reports_errors
+@takes_conventions("batch", "dtype", "bias", "bn_stats", "units", "layout", "count_input")
+def grade(
+    sheets: Annotated[list[str], typer.Argument(metavar="SHEET", help="Answer sheets (YAML), or folders of them.", show_default=False)],
+    key: Annotated[Optional[str], typer.Option("--key", "-k", metavar="SPEC", help="The spec to mark against (a file or zoo name); default: each sheet's own 'spec:'.", show_default=False, autocompletion=complete_spec)] = None,
+    format: Annotated[Optional[GradeFormat], typer.Option("--format", "-f", help="Output format (default: text for one sheet, csv for a class).", show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of stdout.", show_default=False)] = None,
+    tolerance: Annotated[str, typer.Option("--tolerance", "-t", help="Also accept answers within this relative error: 1% or 0.01.")] = "0",
+    input: InputOpt = None,
+    *,
+    conventions: Conventions,  # from the convention switches: see takes_conventions
+) -> None:
+    """Mark answer sheets: each item right or wrong, the expected value and, when wrong, the working.
+
+    A sheet names a spec and gives answers per layer (output_shape, params, macs, flops, memory,
+    receptive_field) and for the totals, written as students write them: 55x55x96, (55, 55, 96),
+    34,944, 35K, 60M, 1.9 MB. A number with a K/M/G suffix is right when the truth rounds to it.
+    A folder of sheets is graded into a CSV: one row per student, one column per item, a score.
+
+    \b
+    Examples:
+      cnncalc grade ada.yaml
+      cnncalc grade homework/ --key alexnet_2012 -o marks.csv
+      cnncalc grade ada.yaml --key alexnet_2012 --no-bias --tolerance 1%
+    """
+    from cnncalc.analysis import analyze
+    from cnncalc.grading import report
+    from cnncalc.grading.marking import AnswerKey
+    from cnncalc.grading.sheet import Sheet, grade_sheets
+
+    paths = _sheet_paths(sheets)
+    fraction = _tolerance(tolerance)
+    keys: dict[str, AnswerKey] = {}
+
+    def key_for(sheet: Sheet) -> AnswerKey:
+        ref = key or _sheet_spec(sheet)
+        if ref not in keys:
+            graph = load(ref, input, conventions.layout)
+            keys[ref] = AnswerKey(graph, analyze(graph, conventions))
+        return keys[ref]
+
+    if key is not None:
+        key_for(Sheet(path="", student=""))  # a broken key is the teacher's error: exit 1 at once
+    results = grade_sheets(paths, key_for, fraction, _progress(len(paths)))
+    chosen = format or (GradeFormat.text if len(paths) == 1 and not Path(sheets[0]).is_dir() else GradeFormat.csv)
+    if chosen == GradeFormat.csv:
+        layers = [name for k in keys.values() for name in k.rows]
+        text = report.to_csv(results, list(dict.fromkeys(layers)))
+    elif chosen == GradeFormat.json:
+        text = report.to_json(results, conventions)
+    else:
+        text = report.to_text(results, conventions)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--output: cannot write '{output}': {exc.strerror}") from None
+    sys.stderr.write(f"cnncalc: graded {len(results)} sheet(s) into {output}\n")
+
+
+def _sheet_paths(sheets: list[str]) -> list[str]:
+    paths: list[str] = []
+    for ref in sheets:
+        path = Path(ref)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            if not found:
+                raise UsageError(f"no answer sheets (*.yaml) in '{ref}'")
+            paths.extend(str(p) for p in found)
+        elif path.is_file():
+            paths.append(ref)
+        else:
+            raise UsageError(f"no such sheet or folder '{ref}'")
+    return paths
+
+
+def _sheet_spec(sheet) -> str:
+    """A sheet's `spec:`: a file next to the sheet, a path, or a zoo name."""
+    if not sheet.spec:
+        raise UsageError("the sheet names no spec: add 'spec: <zoo name or file>' or grade with --key")
+    beside = Path(sheet.path).parent / sheet.spec
+    return str(beside) if beside.is_file() else sheet.spec
+
+
+def _tolerance(text: str) -> float:
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise UsageError(f"--tolerance: cannot read '{text}' (write 1% or 0.01)") from None
+    if not 0 <= value < 1:
+        raise UsageError(f"--tolerance: '{text}' must be between 0 and 100%")
+    return value
+
+
+def _progress(count: int):
+    """rich's progress bar on stderr for a long class at a terminal; otherwise plain iteration."""
+    if count < PROGRESS_FROM or not sys.stderr.isatty():
+        return iter
+    from rich.progress import track
+
+    return lambda paths: track(paths, description="grading", console=console(stderr=True), transient=True)
