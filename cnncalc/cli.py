@@ -10,8 +10,8 @@ from cnncalc.commands.check import check
 from cnncalc.commands.compare import compare
 from cnncalc.commands.explain import explain
 from cnncalc.commands.grade import grade
-from cnncalc.commands.schema import schema
 from cnncalc.commands.run import run
+from cnncalc.commands.schema import schema
 from cnncalc.commands.summary import summary
 from cnncalc.commands.zoo import zoo
 
