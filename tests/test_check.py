@@ -4,6 +4,7 @@ in text, JSON and GitHub-annotation form; the pre-commit hook runs in a scratch 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import shutil
@@ -192,3 +193,22 @@ def test_pre_commit_hook_runs_on_staged_specs(tmp_path):
     passing = run_hook()
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert "checked 2 spec(s): 2 ok, 0 failed" in passing.stdout
+
+
+@pytest.mark.skipif(shutil.which("git") is None or shutil.which("pre-commit") is None or not (ROOT / ".git").exists(),
+                    reason="needs git, pre-commit (in the dev extra) and a git checkout of cnncalc")
+def test_real_pre_commit_installs_and_runs_the_hook(tmp_path):
+    """pre-commit itself builds the hook's environment from this repository and runs it."""
+    repo = tmp_path / "repo"
+    (repo / "specs").mkdir(parents=True)
+    shutil.copy(ROOT / "specs" / "vgg16.yaml", repo / "specs" / "vgg16.yaml")
+    shutil.copy(FIXTURES / "shape_mismatch.yaml", repo / "specs" / "broken.yaml")
+    subprocess.run(["git", "-C", str(repo), "init", "-q"], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    result = subprocess.run(["pre-commit", "try-repo", str(ROOT), "cnncalc-check", "--all-files"],
+                            cwd=repo, capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "specs/broken.yaml:6:5: error: layer 'residual1': add: shapes" in result.stdout
+    assert "specs/vgg16.yaml: ok" in result.stdout
+
