@@ -17,7 +17,7 @@ A spec may carry its own limits and promises:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cnncalc.analysis import Analysis, analyze
@@ -27,7 +27,7 @@ from cnncalc.grading.marking import LAYER_ITEMS, TOTAL_ITEMS, AnswerKey
 from cnncalc.grading.values import UnreadableValue, parse_budget
 from cnncalc.graph import Graph
 from cnncalc.spec.validate import did_you_mean
-from cnncalc.units import human_bytes, human_count
+from cnncalc.units import count_with_magnitude, human_bytes
 
 LIMITS = ("max_params", "max_macs", "max_activation_memory")
 BUDGET_KEYS = LIMITS + ("batch", "dtype")
@@ -92,7 +92,7 @@ def check_spec(ref: str, command_budget: Budget, expect_file: tuple[Any, str] | 
     spec_budget = _read_budget(data, report)
     for budget in (spec_budget, command_budget):
         if budget is not None and budget.limits:
-            report.problems.extend(_over_budget(graph, budget, report.path))
+            report.problems.extend(_over_budget(graph, report.analysis, budget, report.path))
     key = AnswerKey(graph, report.analysis)
     if "expect" in data:
         report.problems.extend(_unmet(key, data["expect"], data.where("expect")))
@@ -142,12 +142,15 @@ def _read_budget(data, report: Report) -> Budget | None:
     return budget
 
 
-def _over_budget(graph: Graph, budget: Budget, path: str) -> list[Problem]:
-    analysis = analyze(graph, Conventions(batch=budget.batch, dtype=budget.dtype))
+def _over_budget(graph: Graph, analysis: Analysis, budget: Budget, path: str) -> list[Problem]:
+    """Measured at the budget's batch and dtype (analysed again only when those differ)."""
+    conventions = replace(analysis.conventions, batch=budget.batch, dtype=budget.dtype)
+    if conventions != analysis.conventions:
+        analysis = analyze(graph, conventions)
     totals = analysis.totals
     measured = {
-        "max_params": (totals.params, "params", lambda v: f"{v:,} ({human_count(v)})"),
-        "max_macs": (totals.macs // budget.batch, "MACs per image", lambda v: f"{v:,} ({human_count(v)})"),
+        "max_params": (totals.params, "params", count_with_magnitude),
+        "max_macs": (totals.macs // budget.batch, "MACs per image", count_with_magnitude),
         "max_activation_memory": (totals.activation_bytes, f"activation memory at batch {budget.batch}, {budget.dtype}",
                                   lambda v: f"{v:,} B ({human_bytes(v)})"),
     }

@@ -76,11 +76,9 @@ def find_layers(graph: Graph, layer: str, option: str) -> list[str]:
         return local
     if len(local) > 1:
         raise UsageError(f"{option}: '{layer}' is ambiguous ({', '.join(local[:4])} ...): give the full name")
-    import difflib
+    from cnncalc.spec.validate import did_you_mean
 
-    close = difflib.get_close_matches(layer, [n.name for n in graph.nodes], n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    raise UsageError(f"{option}: no layer '{layer}'{hint}")
+    raise UsageError(f"{option}: no layer '{layer}'{did_you_mean(layer, (n.name for n in graph.nodes))}")
 
 
 def _ancestors(graph: Graph, names: list[str]) -> set[str]:

@@ -16,6 +16,12 @@ def human_count(value: float, digits: int = 3) -> str:
     return _significant(value, digits) if value else "0"
 
 
+def count_with_magnitude(count: int) -> str:
+    """34,944 (34.9K): the exact count, then its rounded magnitude when that says something more."""
+    short = human_count(count)
+    return f"{count:,}" if short == str(count) else f"{count:,} ({short})"
+
+
 def _significant(value: float, digits: int) -> str:
     if float(value).is_integer() and abs(value) >= 10 ** (digits - 1):
         return str(int(value))

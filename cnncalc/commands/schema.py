@@ -7,7 +7,10 @@ from typing import Annotated
 
 import typer
 
+from cnncalc.commands.common import reports_errors
 
+
+@reports_errors
 def schema(
     path: Annotated[bool, typer.Option("--path", help="Print where the installed copy of the schema is, instead of the schema.")] = False,
 ) -> None:

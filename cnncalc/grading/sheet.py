@@ -61,11 +61,12 @@ class GradedSheet:
 
 def read_sheet(path: str) -> Sheet:
     """Parse a sheet; anything wrong with it is recorded on the sheet, never raised."""
-    from cnncalc.spec.yaml_loader import LocDict, load_yaml_file
+    from cnncalc.spec.yaml_loader import LocDict, load_yaml_text, read_text_file
 
     sheet = Sheet(path=path, student=Path(path).stem)
     try:
-        data = load_yaml_file(path)
+        text = read_text_file(path)
+        data = load_yaml_text(text, path)
     except CnnCalcError as exc:
         sheet.problems.append(f"cannot read the sheet: {exc}")
         return sheet
@@ -83,7 +84,7 @@ def read_sheet(path: str) -> Sheet:
     if not isinstance(layers, LocDict):
         sheet.problems.append(f"{data.where('layers')}: 'layers' must map layer names to answers (conv1: {{params: 34944}})")
         layers = {}
-    source = Path(path).read_text(encoding="utf-8").splitlines()
+    source = text.splitlines()
     for name, answers in layers.items():
         _collect(sheet, str(name), answers, layers.where(name), source)
     totals = data.get("totals")

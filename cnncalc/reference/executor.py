@@ -64,6 +64,10 @@ def _normal(rng: np.random.Generator, shape: tuple[int, ...], std: float) -> np.
     return out
 
 
+def _weight_and_bias(weight: np.ndarray, bias: np.ndarray, with_bias: bool) -> LayerParams:
+    return LayerParams({"weight": weight, **({"bias": bias} if with_bias else {})})
+
+
 def _conv_params(o, shapes, rng, flip) -> LayerParams:
     cin = shapes[0][0]
     kh, kw = pair(o.kernel)
@@ -76,7 +80,7 @@ def _conv_params(o, shapes, rng, flip) -> LayerParams:
         bias = _normal(rng, (o.filters,), 0.01)
     if flip:  # true convolution: the kernel turned 180 degrees
         weight = np.ascontiguousarray(weight[:, :, ::-1, ::-1])
-    return LayerParams({"weight": weight, **({"bias": bias} if o.bias else {})})
+    return _weight_and_bias(weight, bias, o.bias)
 
 
 def _conv_transpose_params(o, shapes, rng, flip) -> LayerParams:
@@ -84,13 +88,13 @@ def _conv_transpose_params(o, shapes, rng, flip) -> LayerParams:
     kh, kw = pair(o.kernel)
     shape = (cin, o.filters // o.groups, kh, kw)
     weight = _normal(rng, shape, (2.0 / (cin // o.groups * kh * kw)) ** 0.5)
-    return LayerParams({"weight": weight, **({"bias": _normal(rng, (o.filters,), 0.01)} if o.bias else {})})
+    return _weight_and_bias(weight, _normal(rng, (o.filters,), 0.01), o.bias)
 
 
 def _dense_params(o, shapes, rng, flip) -> LayerParams:
     features = shapes[0][0]
     weight = _normal(rng, (o.units, features), (2.0 / features) ** 0.5)
-    return LayerParams({"weight": weight, **({"bias": _normal(rng, (o.units,), 0.01)} if o.bias else {})})
+    return _weight_and_bias(weight, _normal(rng, (o.units,), 0.01), o.bias)
 
 
 def _affine(channels: int, rng) -> dict[str, np.ndarray]:

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict
 
 from cnncalc.analysis import Analysis, LayerRow, Totals
-from cnncalc.units import human_bytes, human_count, rf_text, rf_value, shape_text
+from cnncalc.units import count_with_magnitude, human_bytes, human_count, rf_text, rf_value, shape_text
 
 LAYER_FIELDS = (
     "name", "type", "output_shape", "params", "trainable_params", "non_trainable_params", "macs", "flops",
@@ -92,18 +92,12 @@ def display_cells(row: LayerRow, analysis: Analysis, indent: bool = True) -> lis
 TABLE_COLUMNS = ("Layer", "Type", "Output shape", "Params", "MACs", "Memory", "RF")
 
 
-def _with_magnitude(count: int) -> str:
-    """34,944 (34.9K): the exact count, then its rounded magnitude when that says something more."""
-    short = human_count(count)
-    return f"{count:,}" if short == str(count) else f"{count:,} ({short})"
-
-
 def total_lines(analysis: Analysis) -> list[str]:
     """The totals footer, in words, for the table and Markdown views."""
     t, conv = analysis.totals, analysis.conventions
     lines = [
-        f"Params: {_with_magnitude(t.params)}; trainable {t.trainable_params:,}, non-trainable {t.non_trainable_params:,}",
-        f"MACs: {_with_magnitude(t.macs)}; FLOPs: {human_count(t.flops)}",
+        f"Params: {count_with_magnitude(t.params)}; trainable {t.trainable_params:,}, non-trainable {t.non_trainable_params:,}",
+        f"MACs: {count_with_magnitude(t.macs)}; FLOPs: {human_count(t.flops)}",
         f"Activations: {t.activation_elements:,} values = {human_bytes(t.activation_bytes, conv.units)} forward; "
         f"params {human_bytes(t.param_bytes, conv.units)}",
         f"Training estimate ({conv.optimizer}): {human_bytes(t.training_bytes, conv.units)} = 2 x activations + params "

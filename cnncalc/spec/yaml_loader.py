@@ -129,6 +129,11 @@ def load_yaml_text(text: str, path: str) -> Any:
 
 def load_yaml_file(path: str) -> Any:
     """Read and parse a spec file; unreadable files are spec errors, not tracebacks."""
+    return load_yaml_text(read_text_file(path), path)
+
+
+def read_text_file(path: str) -> str:
+    """A spec-sized UTF-8 text file's contents; a missing, huge or binary file is a SpecError."""
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
@@ -142,4 +147,4 @@ def load_yaml_file(path: str) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError("not a UTF-8 text file", Location(path)) from None
-    return load_yaml_text(text, path)
+    return text
