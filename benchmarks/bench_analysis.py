@@ -12,10 +12,9 @@ from __future__ import annotations
 import statistics
 import time
 import tracemalloc
-from pathlib import Path
 
 from cnncalc.analysis import analyze
-from cnncalc.checking import Budget, check_spec
+from cnncalc.gate import Budget, check_spec
 from cnncalc.spec import load_graph, load_graph_text
 from cnncalc.zoo import zoo_names
 

@@ -6,12 +6,15 @@ Pure Python (no NumPy): each number comes from the op's own formula in `cnncalc.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from cnncalc.conventions import OPTIMIZER_STATE, Conventions
 from cnncalc.graph import Graph, Node
 from cnncalc.ops import REGISTRY
 from cnncalc.ops.base import Shape, numel
 from cnncalc.ops.spatial import ReceptiveField
+
+RowKind = Literal["layer", "group"]
 
 
 @dataclass
@@ -35,7 +38,7 @@ class LayerRow:
     frozen: bool = False
     training_only: bool = False
     warnings: list[str] = field(default_factory=list)
-    kind: str = "layer"  # "layer", or the module / block kind for a collapsed row
+    kind: RowKind = "layer"  # "group": a module or block folded into one row (its type is the module kind)
 
 
 @dataclass
@@ -64,7 +67,7 @@ class Totals:
         if row.activation_bytes:
             self.activation_elements += row.output_elements
 
-    def finish(self, conventions: Conventions) -> "Totals":
+    def finish(self, conventions: Conventions) -> Totals:
         """Derive the byte figures: forward x 2 for training, plus weights, gradients, optimizer state."""
         size = conventions.bytes_per_element
         self.param_bytes = self.params * size

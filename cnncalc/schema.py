@@ -17,8 +17,8 @@ EXPRESSION = {"type": "string", "pattern": "\\$", "description": "a $argument ex
 
 
 def spec_schema() -> dict:
-    from cnncalc.checking import BUDGET_KEYS, LIMITS
     from cnncalc.conventions import DTYPE_BYTES
+    from cnncalc.gate import BUDGET_KEYS, LIMITS
     from cnncalc.grading.marking import LAYER_ITEMS, TOTAL_ITEMS
     from cnncalc.ops import REGISTRY
     from cnncalc.ops.base import ACTIVATIONS

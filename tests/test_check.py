@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cnncalc.checking import Budget, check_spec
+from cnncalc.gate import Budget, check_spec
 from cnncalc.grading.values import parse_budget
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,11 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import analyze_text
 
 from cnncalc.analysis import analyze, collapse
 from cnncalc.errors import SpecError
 from cnncalc.spec import load_graph_text
-from conftest import analyze_text
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"

@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cnncalc.reference.check import checked_forward
+from cnncalc.reference.agreement import checked_forward
 from cnncalc.reference.executor import Executor
 from cnncalc.spec import load_graph_text
 

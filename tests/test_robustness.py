@@ -7,11 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cnncalc.analysis import analyze
-from cnncalc.errors import CnnCalcError
+from cnncalc.errors import CnnCalcError, Location
 from cnncalc.spec import load_graph_text
-from cnncalc.spec.yaml_loader import LocDict, LocList
 from cnncalc.spec.compile import compile_spec
-from cnncalc.errors import Location
+from cnncalc.spec.yaml_loader import LocDict, LocList
 
 WORDS = ["conv", "maxpool", "avgpool", "dense", "flatten", "relu", "concat", "add", "residual", "repeat",
          "layers", "kernel", "stride", "padding", "filters", "groups", "dilation", "from", "name", "same",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import analyze_text, analyze_zoo
 
 VGG16_PARAMS = 138_357_544          # torchvision.models.vgg16, published

@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 
 from cnncalc.commands.common import (
-    Format, FormatOpt, FreezeOpt, HeadOpt, PlotOpt, StrictOpt, reports_errors, takes_conventions,
+    Format,
+    FormatOpt,
+    FreezeOpt,
+    HeadOpt,
+    PlotOpt,
+    StrictOpt,
+    reports_errors,
+    takes_conventions,
 )
 from cnncalc.conventions import Conventions
 

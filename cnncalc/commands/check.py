@@ -6,7 +6,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -22,7 +22,7 @@ class CheckFormat(str, Enum):
 
 
 def _limit(flag: str, example: str, what: str):
-    return Annotated[Optional[str], typer.Option(flag, metavar="N", help=f"Fail when {what} exceeds N (e.g. {example}).", show_default=False)]
+    return Annotated[str | None, typer.Option(flag, metavar="N", help=f"Fail when {what} exceeds N (e.g. {example}).", show_default=False)]
 
 
 MaxParamsOpt = _limit("--max-params", "25M", "the parameter count")
@@ -37,7 +37,7 @@ def check(
     max_params: MaxParamsOpt = None,
     max_macs: MaxMacsOpt = None,
     max_activation_memory: MaxMemoryOpt = None,
-    expect: Annotated[Optional[Path], typer.Option("--expect", metavar="FILE", help="YAML expectations every spec must meet (as a spec's 'expect:' block).", show_default=False)] = None,
+    expect: Annotated[Path | None, typer.Option("--expect", metavar="FILE", help="YAML expectations every spec must meet (as a spec's 'expect:' block).", show_default=False)] = None,
     format: Annotated[CheckFormat, typer.Option("--format", "-f", help="text; json; github: workflow annotations on the offending lines.")] = CheckFormat.text,
     strict: StrictOpt = False,
     *,
@@ -57,7 +57,7 @@ def check(
       cnncalc check net.yaml --max-activation-memory 2GiB --batch 32 --dtype fp16
       cnncalc check resnet50 --expect expected.yaml
     """
-    from cnncalc.checking import budget_from_options, check_spec
+    from cnncalc.gate import budget_from_options, check_spec
     from cnncalc.grading.values import UnreadableValue
 
     limits = {"max_params": max_params, "max_macs": max_macs, "max_activation_memory": max_activation_memory}
@@ -105,9 +105,9 @@ def _read_expect(path: Path | None):
 def _summary(report) -> str:
     from cnncalc.units import human_bytes, human_count
 
-    totals, conv = report.analysis.totals, report.analysis.conventions
-    return (f"{totals.params:,} params, {human_count(totals.macs // conv.batch)} MACs/image, "
-            f"{human_bytes(totals.activation_bytes, conv.units)} activations")
+    totals, conventions = report.analysis.totals, report.analysis.conventions
+    return (f"{totals.params:,} params, {human_count(totals.macs // conventions.batch)} MACs/image, "
+            f"{human_bytes(totals.activation_bytes, conventions.units)} activations")
 
 
 def _text(reports) -> str:

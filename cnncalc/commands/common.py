@@ -6,8 +6,9 @@ import functools
 import inspect
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Callable, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -65,7 +66,7 @@ SpecArg = Annotated[str, typer.Argument(metavar="SPEC", help="A spec file (YAML)
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1, max=1_000_000, help="Batch size: activation memory and MACs scale with it.")]
 DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Bytes per value for memory: fp32 4, fp16/bf16 2, int8 1.")]
-InputOpt = Annotated[Optional[str], typer.Option("--input", "-i", help="Override the input size: 227 (HxW), 227x227, or 227x227x3 (in --layout order).", show_default=False)]
+InputOpt = Annotated[str | None, typer.Option("--input", "-i", help="Override the input size: 227 (HxW), 227x227, or 227x227x3 (in --layout order).", show_default=False)]
 BiasOpt = Annotated[bool, typer.Option("--bias/--no-bias", help="--no-bias counts weights only, as the cs231n and Michigan tables do.")]
 BnOpt = Annotated[BnStats, typer.Option("--bn-stats", help="keras: batchnorm running mean/var count as non-trainable params; pytorch: they are buffers, not params.")]
 UnitsOpt = Annotated[Units, typer.Option("--units", help="iec: KiB/MiB = 1024 B (the slides' \"KB\"); si: kB/MB = 1000 B.")]
@@ -73,9 +74,9 @@ LayoutOpt = Annotated[Layout, typer.Option("--layout", help="Shape display order
 CountInputOpt = Annotated[bool, typer.Option("--count-input/--no-count-input", help="Include the input tensor in activation memory (cs231n does; the Michigan tables do not).")]
 OptimizerOpt = Annotated[Optimizer, typer.Option("--optimizer", help="Optimizer state in the training-memory estimate: sgd 0, momentum 1, adam 2 values per trainable param.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings (e.g. a stride that drops pixels) as errors: exit 1.")]
-PlotOpt = Annotated[Optional[str], typer.Option("--plot", metavar="FILE", help="Also draw per-layer bars of memory, params and MACs to FILE.png, .svg or .pdf (needs matplotlib: pip install \"cnncalc[plot]\").", show_default=False)]
-FreezeOpt = Annotated[Optional[str], typer.Option("--freeze-until", metavar="LAYER", help="Transfer learning: freeze LAYER (a layer or module name) and everything before it; 'backbone' freezes all but the classifier.", show_default=False)]
-HeadOpt = Annotated[Optional[int], typer.Option("--head", metavar="N", min=1, max=10_000_000, help="Transfer learning: replace the final classifier (last dense or conv layer) by a new, trainable N-class one.", show_default=False)]
+PlotOpt = Annotated[str | None, typer.Option("--plot", metavar="FILE", help="Also draw per-layer bars of memory, params and MACs to FILE.png, .svg or .pdf (needs matplotlib: pip install \"cnncalc[plot]\").", show_default=False)]
+FreezeOpt = Annotated[str | None, typer.Option("--freeze-until", metavar="LAYER", help="Transfer learning: freeze LAYER (a layer or module name) and everything before it; 'backbone' freezes all but the classifier.", show_default=False)]
+HeadOpt = Annotated[int | None, typer.Option("--head", metavar="N", min=1, max=10_000_000, help="Transfer learning: replace the final classifier (last dense or conv layer) by a new, trainable N-class one.", show_default=False)]
 
 
 CONVENTION_OPTIONS: dict[str, tuple[object, object]] = {
@@ -117,7 +118,7 @@ def takes_conventions(*names: str) -> Callable[[Callable], Callable]:
 
 def make_conventions(batch: int = 1, dtype: Dtype = Dtype.fp32, bias: bool = True, bn_stats: BnStats = BnStats.pytorch,
                      units: Units = Units.iec, layout: Layout = Layout.hwc, count_input: bool = True,
-                     optimizer: Optimizer = Optimizer.adam) -> "Conventions":
+                     optimizer: Optimizer = Optimizer.adam) -> Conventions:
     from cnncalc.conventions import Conventions
 
     return Conventions(batch=batch, dtype=dtype.value, bias=bias, bn_stats=bn_stats.value, units=units.value,
@@ -157,7 +158,7 @@ def load(spec: str, input_size: str | None, layout: str):
     return graph if override is None or override == graph.input_shape else load_graph(spec, override)
 
 
-def console(stderr: bool = False) -> "Console":
+def console(stderr: bool = False) -> Console:
     """A rich console that respects NO_COLOR and pipes; piped output gets room for wide tables."""
     from rich.console import Console
 

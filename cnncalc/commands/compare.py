@@ -7,7 +7,16 @@ from typing import Annotated
 import typer
 
 from cnncalc.commands.common import (
-    Format, FormatOpt, InputOpt, PlotOpt, StrictOpt, console, load, reports_errors, takes_conventions, warn,
+    Format,
+    FormatOpt,
+    InputOpt,
+    PlotOpt,
+    StrictOpt,
+    console,
+    load,
+    reports_errors,
+    takes_conventions,
+    warn,
 )
 from cnncalc.conventions import Conventions
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from cnncalc.commands.common import Format, FormatOpt, InputOpt, SpecArg, console, load, reports_errors, takes_conventions
+from cnncalc.commands.common import (
+    Format,
+    FormatOpt,
+    InputOpt,
+    SpecArg,
+    console,
+    load,
+    reports_errors,
+    takes_conventions,
+)
 from cnncalc.conventions import Conventions
 
 
@@ -14,7 +23,7 @@ from cnncalc.conventions import Conventions
 @takes_conventions("batch", "dtype", "bias", "bn_stats", "units", "layout", "count_input")
 def explain(
     spec: SpecArg,
-    layer: Annotated[Optional[str], typer.Option("--layer", "-l", metavar="NAME", help="Only this layer (full or short name), or every layer of this module.", show_default=False)] = None,
+    layer: Annotated[str | None, typer.Option("--layer", "-l", metavar="NAME", help="Only this layer (full or short name), or every layer of this module.", show_default=False)] = None,
     format: FormatOpt = Format.table,
     input: InputOpt = None,
     *,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -26,9 +26,9 @@ class GradeFormat(str, Enum):
 @takes_conventions("batch", "dtype", "bias", "bn_stats", "units", "layout", "count_input")
 def grade(
     sheets: Annotated[list[str], typer.Argument(metavar="SHEET", help="Answer sheets (YAML), or folders of them.", show_default=False)],
-    key: Annotated[Optional[str], typer.Option("--key", "-k", metavar="SPEC", help="The spec to mark against (a file or zoo name); default: each sheet's own 'spec:'.", show_default=False, autocompletion=complete_spec)] = None,
-    format: Annotated[Optional[GradeFormat], typer.Option("--format", "-f", help="Output format (default: text for one sheet, csv for a class).", show_default=False)] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of stdout.", show_default=False)] = None,
+    key: Annotated[str | None, typer.Option("--key", "-k", metavar="SPEC", help="The spec to mark against (a file or zoo name); default: each sheet's own 'spec:'.", show_default=False, autocompletion=complete_spec)] = None,
+    format: Annotated[GradeFormat | None, typer.Option("--format", "-f", help="Output format (default: text for one sheet, csv for a class).", show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file instead of stdout.", show_default=False)] = None,
     tolerance: Annotated[str, typer.Option("--tolerance", "-t", help="Also accept answers within this relative error: 1% or 0.01.")] = "0",
     input: InputOpt = None,
     *,

@@ -6,17 +6,23 @@ import json
 import re
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cnncalc.commands.common import (
-    BatchOpt, Layout, LayoutOpt, SpecArg, console, load, reports_errors,
+    BatchOpt,
+    Layout,
+    LayoutOpt,
+    SpecArg,
+    console,
+    load,
+    reports_errors,
 )
 from cnncalc.errors import CnnCalcError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cnncalc.reference.check import LayerCheck
+    from cnncalc.reference.agreement import LayerCheck
 
 
 class RunFormat(str, Enum):
@@ -32,9 +38,9 @@ def run(
     spec: SpecArg,
     batch: BatchOpt = 1,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the random weights and input.")] = 0,
-    repeat: Annotated[Optional[int], typer.Option("--repeat", "-r", min=1, max=10_000, help="Time R forward passes after a warm-up pass and report the median.", show_default=False)] = None,
+    repeat: Annotated[int | None, typer.Option("--repeat", "-r", min=1, max=10_000, help="Time R forward passes after a warm-up pass and report the median.", show_default=False)] = None,
     format: Annotated[RunFormat, typer.Option("--format", "-f", help="Output format.")] = RunFormat.table,
-    input: Annotated[Optional[str], typer.Option("--input", "-i", help="An input size (227, 227x227, 227x227x3 in --layout order) or a FILE holding the input: .npy, or a CSV / whitespace text matrix (HxW).", show_default=False)] = None,
+    input: Annotated[str | None, typer.Option("--input", "-i", help="An input size (227, 227x227, 227x227x3 in --layout order) or a FILE holding the input: .npy, or a CSV / whitespace text matrix (HxW).", show_default=False)] = None,
     flip: Annotated[bool, typer.Option("--flip", help="True convolution: turn every conv kernel 180 degrees (the default slides it as given: cross-correlation, as PyTorch does).")] = False,
     normalize: Annotated[bool, typer.Option("--normalize", help="Min-max rescale each printed output matrix to 0..255 (needs --input FILE).")] = False,
     layout: LayoutOpt = Layout.hwc,
@@ -54,7 +60,7 @@ def run(
     """
     import numpy as np
 
-    from cnncalc.reference.check import use_medians
+    from cnncalc.reference.agreement import use_medians
     from cnncalc.reference.executor import ExecutionError, Executor
 
     graph, data = _graph_and_data(spec, input, batch, layout)
@@ -104,7 +110,7 @@ def _graph_and_data(spec: str, input: str | None, batch: int, layout: Layout):
 
 def _checked_forward(executor, x, out):
     """The first, verifying pass, with a per-layer progress bar when printing to a terminal."""
-    from cnncalc.reference.check import checked_forward
+    from cnncalc.reference.agreement import checked_forward
 
     if out is None:
         return checked_forward(executor, x)
@@ -134,7 +140,7 @@ def peak_rss_bytes() -> int | None:
     return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB, macOS bytes
 
 
-def _json(checks: list["LayerCheck"], forward_seconds: float | None, outputs: dict, normalize: bool) -> dict:
+def _json(checks: list[LayerCheck], forward_seconds: float | None, outputs: dict, normalize: bool) -> dict:
     from cnncalc.reference.matrix import rescaled
 
     data = {
@@ -151,7 +157,7 @@ def _json(checks: list["LayerCheck"], forward_seconds: float | None, outputs: di
     return data
 
 
-def _table(name: str, checks: list["LayerCheck"], layers: int, layout: Layout, forward_seconds: float | None,
+def _table(name: str, checks: list[LayerCheck], layers: int, layout: Layout, forward_seconds: float | None,
            repeat: int | None):
     from rich.console import Group
     from rich.table import Table

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from cnncalc.commands.common import (
-    Format, FormatOpt, FreezeOpt, HeadOpt, InputOpt, PlotOpt, SpecArg, StrictOpt, console, load, reports_errors,
-    takes_conventions, warn,
+    Format,
+    FormatOpt,
+    FreezeOpt,
+    HeadOpt,
+    InputOpt,
+    PlotOpt,
+    SpecArg,
+    StrictOpt,
+    console,
+    load,
+    reports_errors,
+    takes_conventions,
+    warn,
 )
 from cnncalc.conventions import Conventions
 
@@ -19,7 +30,7 @@ def summary(
     spec: SpecArg,
     format: FormatOpt = Format.table,
     input: InputOpt = None,
-    depth: Annotated[Optional[int], typer.Option("--depth", "-d", min=0, help="Fold modules deeper than N into one row each (0: one row per top-level module, as GoogLeNet's paper table).")] = None,
+    depth: Annotated[int | None, typer.Option("--depth", "-d", min=0, help="Fold modules deeper than N into one row each (0: one row per top-level module, as GoogLeNet's paper table).")] = None,
     strict: StrictOpt = False,
     freeze_until: FreezeOpt = None,
     head: HeadOpt = None,

@@ -11,10 +11,15 @@ from typing import Any
 
 from cnncalc.analysis import Analysis, LayerRow
 from cnncalc.errors import Location
-from cnncalc.graph import Graph
 from cnncalc.grading.values import (
-    Quantity, UnreadableValue, parse_count, parse_memory, parse_receptive_field, parse_shape,
+    Quantity,
+    UnreadableValue,
+    parse_count,
+    parse_memory,
+    parse_receptive_field,
+    parse_shape,
 )
+from cnncalc.graph import Graph
 from cnncalc.spec.validate import did_you_mean
 from cnncalc.units import human_bytes, rf_text, shape_text
 
@@ -92,14 +97,14 @@ class AnswerKey:
     # -- the truth of each item ---------------------------------------------------------------
 
     def _judge(self, row: LayerRow | None, item: str, raw: Any, tolerance: float) -> tuple[bool, str]:
-        conv = self.analysis.conventions
+        conventions = self.analysis.conventions
         totals = self.analysis.totals
         if item == "output_shape":
             truth = row.output_shape if row else self._output_shape()
-            answer = parse_shape(raw, conv.layout)
-            expected = shape_text(truth, conv.layout)
-            if answer != truth and len(truth) == 3 and parse_shape(raw, "chw" if conv.layout == "hwc" else "hwc") == truth:
-                expected += f" (the answer is in {'CxHxW' if conv.layout == 'hwc' else 'HxWxC'} order; the key reads {'HxWxC' if conv.layout == 'hwc' else 'CxHxW'})"
+            answer = parse_shape(raw, conventions.layout)
+            expected = shape_text(truth, conventions.layout)
+            if answer != truth and len(truth) == 3 and parse_shape(raw, "chw" if conventions.layout == "hwc" else "hwc") == truth:
+                expected += f" (the answer is in {'CxHxW' if conventions.layout == 'hwc' else 'HxWxC'} order; the key reads {'HxWxC' if conventions.layout == 'hwc' else 'CxHxW'})"
             return answer == truth, expected
         if item == "receptive_field":
             field = row.receptive_field
@@ -109,10 +114,10 @@ class AnswerKey:
                 abs(a - t) <= tolerance * t + 1e-9 for a, t in zip(answer_rf, truth_rf))
             return right, rf_text(field) if field else "all (a dense unit sees the whole input)"
         if item == "memory":
-            quantity = parse_memory(raw, conv.units)
+            quantity = parse_memory(raw, conventions.units)
             if quantity.is_bytes:
-                truth = row.output_elements * conv.bytes_per_element if row else totals.activation_bytes
-                return quantity.matches(truth, tolerance), _bytes_expected(truth, quantity, conv.units)
+                truth = row.output_elements * conventions.bytes_per_element if row else totals.activation_bytes
+                return quantity.matches(truth, tolerance), _bytes_expected(truth, quantity, conventions.units)
             truth = row.output_elements if row else totals.activation_elements
             return quantity.matches(truth, tolerance), _count_expected(truth, quantity) + " values"
         truth = getattr(row if row else totals, item)

@@ -16,9 +16,10 @@ value that cannot be read becomes a problem on that sheet (or that item), and th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from cnncalc.errors import CnnCalcError, Location
 from cnncalc.grading.marking import LAYER_ITEMS, TOTAL_ITEMS, AnswerKey, Mark

@@ -21,7 +21,7 @@ STEPS = {  # answer-sheet item -> how the names of the explanation steps that wo
 }
 
 
-def working(key: "AnswerKey", row: LayerRow | None, item: str) -> str:
+def working(key: AnswerKey, row: LayerRow | None, item: str) -> str:
     if row is None:
         return _total_working(key, item)
     from cnncalc.render.explain import step_line
@@ -38,23 +38,23 @@ def working(key: "AnswerKey", row: LayerRow | None, item: str) -> str:
     elif item == "flops":
         lines.insert(0, "FLOPs = 2 x MACs")
     elif item == "memory" and not lines:  # a view (flatten): its output is its input's memory
-        conv = key.analysis.conventions
-        size = row.output_elements * conv.bytes_per_element
-        lines.append(f"memory: {row.output_elements:,} values x {conv.bytes_per_element} B = {size:,} B ({human_bytes(size, conv.units)})")
+        conventions = key.analysis.conventions
+        size = row.output_elements * conventions.bytes_per_element
+        lines.append(f"memory: {row.output_elements:,} values x {conventions.bytes_per_element} B = {size:,} B ({human_bytes(size, conventions.units)})")
     if not lines:
         lines.append({"params": f"{row.type} has no parameters: 0", "macs": f"{row.type} does no multiply-accumulates: 0",
                       "receptive_field": "the tensor is flat: every unit sees the whole input"}.get(item, ""))
     return "; ".join(line for line in lines if line)
 
 
-def _total_working(key: "AnswerKey", item: str) -> str:
+def _total_working(key: AnswerKey, item: str) -> str:
     totals = key.analysis.totals
     if item == "output_shape":
         return f"the output of '{key.analysis.outputs[-1]}'"
     if item == "memory":
-        conv = key.analysis.conventions
-        return (f"sum of every layer's output: {totals.activation_elements:,} values x {conv.bytes_per_element} B = "
-                f"{human_bytes(totals.activation_bytes, conv.units)} (input {'counted' if conv.count_input else 'not counted'}; "
+        conventions = key.analysis.conventions
+        return (f"sum of every layer's output: {totals.activation_elements:,} values x {conventions.bytes_per_element} B = "
+                f"{human_bytes(totals.activation_bytes, conventions.units)} (input {'counted' if conventions.count_input else 'not counted'}; "
                 "flatten and dropout are views)")
     field = "macs" if item == "flops" else item
     terms = [(row.name, getattr(row, field)) for row in key.analysis.layers if getattr(row, field) and not row.training_only]

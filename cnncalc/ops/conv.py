@@ -9,13 +9,25 @@ conv_transpose: out = (W-1)S - 2P + D(K-1) + output_padding + 1 ; params = Cin·
 from __future__ import annotations
 
 import math
-from typing import Annotated, Optional, Union
+from typing import Annotated, Union
 
 from pydantic import Strict
 
 from cnncalc.ops.base import (
-    ActivationName, IntPair, NonNegativeInt, Op, OpError, Options, Padding, ParamCount, PositiveInt,
-    Shape, fmt_shape, numel, register, require_spatial,
+    ActivationName,
+    IntPair,
+    NonNegativeInt,
+    Op,
+    OpError,
+    Options,
+    Padding,
+    ParamCount,
+    PositiveInt,
+    Shape,
+    fmt_shape,
+    numel,
+    register,
+    require_spatial,
 )
 from cnncalc.ops.spatial import ReceptiveField, dropped_pixels, output_size, pair, resolve_padding
 
@@ -94,7 +106,7 @@ class ConvOptions(Options):
     groups: PositiveInt = 1
     bias: bool = True
     activation: ActivationName | None = None
-    weights: Optional[KernelValues] = None  # fixed kernel values for worked examples (`cnncalc run`)
+    weights: KernelValues | None = None  # fixed kernel values for worked examples (`cnncalc run`)
 
 
 @register

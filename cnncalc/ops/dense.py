@@ -5,7 +5,18 @@ dense: params = in·out + out ; MACs = in·out.
 
 from __future__ import annotations
 
-from cnncalc.ops.base import ActivationName, Op, OpError, Options, ParamCount, PositiveInt, Shape, numel, register, tensor_text
+from cnncalc.ops.base import (
+    ActivationName,
+    Op,
+    OpError,
+    Options,
+    ParamCount,
+    PositiveInt,
+    Shape,
+    numel,
+    register,
+    tensor_text,
+)
 
 
 class DenseOptions(Options):

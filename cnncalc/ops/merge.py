@@ -3,7 +3,7 @@ multiply with broadcasting (squeeze-and-excitation)."""
 
 from __future__ import annotations
 
-from cnncalc.ops.base import ActivationName, Op, OpError, Options, Shape, tensor_text, numel, register
+from cnncalc.ops.base import ActivationName, Op, OpError, Options, Shape, numel, register, tensor_text
 from cnncalc.ops.spatial import ReceptiveField
 
 

@@ -6,8 +6,6 @@ No parameters and no MACs; `other_ops` counts one operation per window element p
 
 from __future__ import annotations
 
-from typing import Optional
-
 from cnncalc.ops.base import IntPair, Op, OpError, Options, Padding, Shape, numel, register, require_spatial
 from cnncalc.ops.conv import SlidingWindow
 from cnncalc.ops.spatial import pair
@@ -15,7 +13,7 @@ from cnncalc.ops.spatial import pair
 
 class PoolOptions(Options):
     kernel: IntPair
-    stride: Optional[IntPair] = None  # defaults to the kernel, as in PyTorch and Keras
+    stride: IntPair | None = None  # defaults to the kernel, as in PyTorch and Keras
     padding: Padding = 0
     ceil_mode: bool = False
 

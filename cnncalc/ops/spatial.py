@@ -71,17 +71,17 @@ class ReceptiveField:
     start: tuple[float, float]
 
     @classmethod
-    def of_input(cls) -> "ReceptiveField":
+    def of_input(cls) -> ReceptiveField:
         return cls((1, 1), (1, 1), (0, 0))
 
-    def through_window(self, kernel: Pair, stride: Pair, dilation: Pair, pad_before: Pair) -> "ReceptiveField":
+    def through_window(self, kernel: Pair, stride: Pair, dilation: Pair, pad_before: Pair) -> ReceptiveField:
         """r_out = r_in + (K-1)·D·j_in ; j_out = j_in·S ; start_out = start_in + ((K-1)/2·D - P)·j_in."""
         size = tuple(r + (k - 1) * d * j for r, k, d, j in zip(self.size, kernel, dilation, self.jump))
         jump = tuple(j * s for j, s in zip(self.jump, stride))
         start = tuple(st + ((k - 1) / 2 * d - p) * j for st, k, d, p, j in zip(self.start, kernel, dilation, pad_before, self.jump))
         return ReceptiveField(size, jump, start)  # type: ignore[arg-type]
 
-    def upsampled(self, scale: Pair, extra_size: Pair = (0, 0)) -> "ReceptiveField":
+    def upsampled(self, scale: Pair, extra_size: Pair = (0, 0)) -> ReceptiveField:
         """Upsampling (and transposed conv) divide the jump; the first output's centre stays put."""
         jump = tuple(j / s for j, s in zip(self.jump, scale))
         size = tuple(r + e * j for r, e, j in zip(self.size, extra_size, self.jump))

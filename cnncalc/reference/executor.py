@@ -9,8 +9,9 @@ sizes is an independent parameter count to hold against the analyzer's.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

@@ -58,7 +58,7 @@ class Explainer:
     def __init__(self, graph: Graph, analysis: Analysis):
         self.graph = graph
         self.analysis = analysis
-        self.conv = analysis.conventions
+        self.conventions = analysis.conventions
         self.rows = {row.name: row for row in analysis.layers}
 
     def explain(self, names: list[str] | None = None) -> list[Explanation]:
@@ -69,7 +69,7 @@ class Explainer:
         op = REGISTRY[node.op]
         row = self.rows[node.name]
         in_shapes = [self.graph.node(i).shape for i in node.inputs]
-        layout = self.conv.layout
+        layout = self.conventions.layout
         result = Explanation(node.name, node.op, op.description, [shape_text(s, layout) for s in in_shapes],
                              shape_text(node.shape, layout))
         window = op.window(node.options, in_shapes[0]) if hasattr(op, "window") else None
@@ -134,8 +134,8 @@ class Explainer:
 
     def _params(self, node: Node, in_shapes, row: LayerRow, notes: list[str]) -> list:
         o = node.options
-        with_bias = getattr(o, "bias", False) and self.conv.bias
-        if getattr(o, "bias", False) and not self.conv.bias and row.params:
+        with_bias = getattr(o, "bias", False) and self.conventions.bias
+        if getattr(o, "bias", False) and not self.conventions.bias and row.params:
             notes.append("biases not counted (--no-bias)")
         if node.op in ("conv", "conv_transpose"):
             kh, kw = pair(o.kernel)
@@ -160,7 +160,7 @@ class Explainer:
         if node.op in ("batchnorm", "layernorm") and row.params:
             c = in_shapes[0][0]
             terms = [] if node.op == "batchnorm" and not o.affine else [("2·C", f"2·{c}")]
-            if node.op == "batchnorm" and self.conv.bn_stats == "keras":
+            if node.op == "batchnorm" and self.conventions.bn_stats == "keras":
                 terms.append(("2·C", f"2·{c}"))
                 notes.append("the running mean and variance count as non-trainable params (--bn-stats keras)")
             return [Step("params", " + ".join(t[0] for t in terms), " + ".join(t[1] for t in terms), row.params, "params")]
@@ -171,9 +171,9 @@ class Explainer:
     # -- operations -------------------------------------------------------------------------
 
     def _batch(self, formula: str, expression: str) -> tuple[str, str]:
-        if self.conv.batch == 1:
+        if self.conventions.batch == 1:
             return formula, expression
-        return f"{formula} × batch", f"{expression} × {self.conv.batch}"
+        return f"{formula} × batch", f"{expression} × {self.conventions.batch}"
 
     def _macs(self, node: Node, in_shapes, row: LayerRow, window) -> list:
         o = node.options
@@ -208,7 +208,7 @@ class Explainer:
                 notes.append("a view or an inference no-op: no memory of its own")
             return []
         dims = node.shape[1:] + node.shape[:1] if len(node.shape) == 3 else node.shape
-        size = self.conv.bytes_per_element
+        size = self.conventions.bytes_per_element
         symbols = "H·W·C" if len(node.shape) == 3 else "N"
         formula, expression = self._batch(f"{symbols} × {size} B", f"{_dot(*dims)} × {size}")
         return [Step("memory", formula, expression, row.activation_bytes, "B")]
@@ -250,8 +250,8 @@ class Explainer:
             terms = [self._mac_term(n) for n in members if self.rows[n.name].macs]
             value = sum(self.rows[n.name].macs for n in members)
             expression = " + ".join(terms) if terms else "0"
-            if self.conv.batch > 1 and terms:
-                expression = f"({expression})·{self.conv.batch}"
+            if self.conventions.batch > 1 and terms:
+                expression = f"({expression})·{self.conventions.batch}"
             label = path.rsplit("/", 1)[-1]
             steps.append(Step(f"{label} MACs", "Σ Ho·Wo·F·K·K·C over its layers", expression, value, "MACs"))
             totals.append(value)
@@ -276,7 +276,7 @@ class Explainer:
             return _dot(node.shape[1], node.shape[2], o.filters, *kernel, channels)
         if node.op == "dense":
             return _dot(in_shape[0], o.units)
-        return _num(self.rows[node.name].macs // self.conv.batch)
+        return _num(self.rows[node.name].macs // self.conventions.batch)
 
     def _bottleneck(self, label: str, members: list[Node]) -> Step | None:
         """A 1x1 reduce followed by a larger conv: the cost of the larger conv on the unreduced input."""
@@ -293,11 +293,11 @@ class Explainer:
                 return None
         except ValueError:
             return None
-        naive = op.macs(main.options, [wide], main.shape) * self.conv.batch
+        naive = op.macs(main.options, [wide], main.shape) * self.conventions.batch
         kh, kw = pair(main.options.kernel)
         expression = _dot(main.shape[1], main.shape[2], main.options.filters, kh, kw, wide[0])
-        if self.conv.batch > 1:
-            expression = f"({expression})·{self.conv.batch}"
+        if self.conventions.batch > 1:
+            expression = f"({expression})·{self.conventions.batch}"
         return Step(f"{label} without its 1x1 reduction", "Ho·Wo·F·K·K·C_in", expression, naive, "MACs")
 
 

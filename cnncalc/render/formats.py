@@ -79,12 +79,12 @@ def _csv_rf(value) -> str:
 
 def display_cells(row: LayerRow, analysis: Analysis, indent: bool = True) -> list[str]:
     """The human-readable cells shared by the rich table and Markdown."""
-    conv = analysis.conventions
+    conventions = analysis.conventions
     label = ("  " * len(row.scope) + row.name.rsplit("/", 1)[-1]) if indent else row.name
     flags = (" (frozen)" if row.frozen and row.params else "") + (" (train only)" if row.training_only else "")
     return [
-        label + flags, row.type, shape_text(row.output_shape, conv.layout), f"{row.params:,}",
-        human_count(row.macs) if row.macs else "-", human_bytes(row.activation_bytes, conv.units) if row.activation_bytes else "-",
+        label + flags, row.type, shape_text(row.output_shape, conventions.layout), f"{row.params:,}",
+        human_count(row.macs) if row.macs else "-", human_bytes(row.activation_bytes, conventions.units) if row.activation_bytes else "-",
         rf_text(row.receptive_field),
     ]
 
@@ -94,14 +94,14 @@ TABLE_COLUMNS = ("Layer", "Type", "Output shape", "Params", "MACs", "Memory", "R
 
 def total_lines(analysis: Analysis) -> list[str]:
     """The totals footer, in words, for the table and Markdown views."""
-    t, conv = analysis.totals, analysis.conventions
+    t, conventions = analysis.totals, analysis.conventions
     lines = [
         f"Params: {count_with_magnitude(t.params)}; trainable {t.trainable_params:,}, non-trainable {t.non_trainable_params:,}",
         f"MACs: {count_with_magnitude(t.macs)}; FLOPs: {human_count(t.flops)}",
-        f"Activations: {t.activation_elements:,} values = {human_bytes(t.activation_bytes, conv.units)} forward; "
-        f"params {human_bytes(t.param_bytes, conv.units)}",
-        f"Training estimate ({conv.optimizer}): {human_bytes(t.training_bytes, conv.units)} = 2 x activations + params "
-        f"+ gradients {human_bytes(t.gradient_bytes, conv.units)} + optimizer state {human_bytes(t.optimizer_bytes, conv.units)}",
+        f"Activations: {t.activation_elements:,} values = {human_bytes(t.activation_bytes, conventions.units)} forward; "
+        f"params {human_bytes(t.param_bytes, conventions.units)}",
+        f"Training estimate ({conventions.optimizer}): {human_bytes(t.training_bytes, conventions.units)} = 2 x activations + params "
+        f"+ gradients {human_bytes(t.gradient_bytes, conventions.units)} + optimizer state {human_bytes(t.optimizer_bytes, conventions.units)}",
     ]
     aux = analysis.training_only_totals
     if aux is not None:

@@ -47,7 +47,7 @@ def _scale(values: list[int], bytes_units: str | None) -> tuple[float, str]:
     return 1.0, ""
 
 
-def plot_bars(models: list[tuple[str, list[LayerRow]]], path: Path | str, units: str = "iec") -> "Figure":
+def plot_bars(models: list[tuple[str, list[LayerRow]]], path: Path | str, units: str = "iec") -> Figure:
     """Draw and save the figure; every bar gets the SVG id `bar-<metric>-<model>-<index>`."""
     from matplotlib.figure import Figure
 

@@ -41,7 +41,7 @@ class Context:
     name_suffix: str = ""
     module_depth: int = 0
 
-    def child(self, name: str | None, scope_input: str, **changes) -> "Context":
+    def child(self, name: str | None, scope_input: str, **changes) -> Context:
         scope = self.scope + (name,) if name else self.scope
         return replace(self, scope=scope, scope_input=scope_input, **changes)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from cnncalc.errors import Location, SpecError
 from cnncalc.spec.yaml_loader import LocDict, LocList
-
 
 VALUE_HINTS = {
     "kernel": "a positive whole number or a pair [height, width]",

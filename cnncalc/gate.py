@@ -1,4 +1,4 @@
-"""`cnncalc check`'s engine: does a spec build, does it fit its budgets, does it match what it
+"""The CI gate behind `cnncalc check`: does a spec build, does it fit its budgets and meet what it
 promises (`expect:`)? Every finding is a `Problem` that points at a line of a file.
 
 A spec may carry its own limits and promises:
@@ -18,7 +18,7 @@ A spec may carry its own limits and promises:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from cnncalc.analysis import Analysis, analyze
 from cnncalc.conventions import DTYPE_BYTES, Conventions
@@ -34,13 +34,17 @@ BUDGET_KEYS = LIMITS + ("batch", "dtype")
 EXPECT_KEYS = TOTAL_ITEMS + ("layers",)
 
 
+Severity = Literal["error", "warning"]
+ProblemKind = Literal["spec", "budget", "expect", "warning"]  # what found it: building, a budget, an expectation, a layer warning
+
+
 @dataclass
 class Problem:
     message: str
     location: Location
     layer: str | None = None
-    severity: str = "error"      # or "warning"
-    kind: str = "spec"           # spec, budget, expect, warning
+    severity: Severity = "error"
+    kind: ProblemKind = "spec"
 
     def __str__(self) -> str:
         layer = f"layer '{self.layer}': " if self.layer else ""

@@ -3,14 +3,24 @@ parameter-free shortcut of ResNet "option A" (subsample, then pad channels with 
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Literal
 
-from cnncalc.ops.base import IntPair, NonNegativeInt, Op, OpError, Options, PositiveInt, Shape, register, require_spatial
+from cnncalc.ops.base import (
+    IntPair,
+    NonNegativeInt,
+    Op,
+    OpError,
+    Options,
+    PositiveInt,
+    Shape,
+    register,
+    require_spatial,
+)
 from cnncalc.ops.spatial import pair, resolve_padding
 
 
 class ZeroPadOptions(Options):
-    padding: Union[NonNegativeInt, tuple[NonNegativeInt, NonNegativeInt], tuple[NonNegativeInt, NonNegativeInt, NonNegativeInt, NonNegativeInt]]
+    padding: NonNegativeInt | tuple[NonNegativeInt, NonNegativeInt] | tuple[NonNegativeInt, NonNegativeInt, NonNegativeInt, NonNegativeInt]
     mode: Literal["zeros", "edge", "reflect"] = "zeros"
 
 
