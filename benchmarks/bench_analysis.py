@@ -4,7 +4,8 @@ Run:  python benchmarks/bench_analysis.py
 
 Builds specs of N layers (conv 1x1 + relu pairs via `repeat`), then times compile + analyze
 (median of 5) and measures peak Python memory with tracemalloc; prints time per layer, which
-stays flat when the cost is linear. Also times the whole zoo, compiled and analysed once each, and checked as `cnncalc check` does.
+stays flat when the cost is linear. Also times the whole zoo, compiled and analysed once each,
+and checked as `cnncalc check` does.
 """
 
 from __future__ import annotations

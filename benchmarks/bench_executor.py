@@ -63,11 +63,13 @@ def torch_graph(graph, executor: Executor | None = None):
             if node.op == "conv":
                 (top, left), (bottom, right) = _conv_pads(node, inputs[0])
                 padding = (top, left) if (top, left) == (bottom, right) else 0  # else F.pad first, in forward
-                return nn.Conv2d(inputs[0][0], o.filters, pair(o.kernel), pair(o.stride), padding, pair(o.dilation), o.groups, o.bias)
+                return nn.Conv2d(inputs[0][0], o.filters, pair(o.kernel), pair(o.stride), padding, pair(o.dilation),
+                                 o.groups, o.bias)
             if node.op == "dense":
                 return nn.Linear(inputs[0][0], o.units, o.bias)
             if node.op == "batchnorm":
-                return nn.BatchNorm2d(inputs[0][0], o.eps, affine=o.affine) if len(inputs[0]) == 3 else nn.BatchNorm1d(inputs[0][0], o.eps, affine=o.affine)
+                norm = nn.BatchNorm2d if len(inputs[0]) == 3 else nn.BatchNorm1d
+                return norm(inputs[0][0], o.eps, affine=o.affine)
             return None
 
         def forward(self, x):
@@ -79,11 +81,13 @@ def torch_graph(graph, executor: Executor | None = None):
                     y = x
                 elif node.op == "conv":
                     (top, left), (bottom, right) = _conv_pads(node, tuple(xs[0].shape[1:]))
-                    y = module(F.pad(xs[0], (left, right, top, bottom)) if module.padding == (0, 0) and (top or left or bottom or right) else xs[0])
+                    uneven = module.padding == (0, 0) and (top or left or bottom or right)
+                    y = module(F.pad(xs[0], (left, right, top, bottom)) if uneven else xs[0])
                 elif node.op in ("dense", "batchnorm"):
                     y = module(xs[0])
                 elif node.op == "maxpool":
-                    (p, _), _ = resolve_padding(o.padding, tuple(xs[0].shape[2:]), pair(o.kernel), pair(o.stride or o.kernel), (1, 1))
+                    size = tuple(xs[0].shape[2:])
+                    (p, _), _ = resolve_padding(o.padding, size, pair(o.kernel), pair(o.stride or o.kernel), (1, 1))
                     y = F.max_pool2d(xs[0], pair(o.kernel), pair(o.stride or o.kernel), p, ceil_mode=o.ceil_mode)
                 elif node.op == "global_avgpool":
                     y = xs[0].mean(dim=(2, 3), keepdim=True)
@@ -178,12 +182,14 @@ def main() -> None:
         import torch
     except ImportError:
         torch = None
-    print(f"{'model':10} {'numpy s':>9} {'torch s':>9} {'ratio':>6} {'numpy RSS':>10} {'torch RSS':>10} {'RSS ratio':>9}  same output")
+    print(f"{'model':10} {'numpy s':>9} {'torch s':>9} {'ratio':>6} {'numpy RSS':>10} {'torch RSS':>10} "
+          f"{'RSS ratio':>9}  same output")
     for spec in args.models:
         ours = spawn("numpy", spec, args.size, args.repeat)
         mib = lambda b: f"{b / 2**20:.0f} MiB"  # noqa: E731
         if torch is None:
-            print(f"{spec:10} {ours['median_seconds']:9.3f} {'-':>9} {'-':>6} {mib(ours['peak_rss_bytes']):>10}  (torch not installed)")
+            rss = mib(ours['peak_rss_bytes'])
+            print(f"{spec:10} {ours['median_seconds']:9.3f} {'-':>9} {'-':>6} {rss:>10}  (torch not installed)")
             continue
         theirs = spawn("torch", spec, args.size, args.repeat)
         difference = cross_check(spec, 64)
@@ -192,7 +198,8 @@ def main() -> None:
               f"{mib(theirs['peak_rss_bytes']):>10} {ours['peak_rss_bytes'] / theirs['peak_rss_bytes']:9.2f}  "
               f"max rel. diff {difference:.1e} (at 64x64)")
     print(f"\n{args.size}x{args.size}, batch 1, fp32, median of {args.repeat} passes after a warm-up; "
-          f"numpy {np.__version__}" + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch else ""))
+          f"numpy {np.__version__}"
+          + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch else ""))
 
 
 if __name__ == "__main__":

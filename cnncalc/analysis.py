@@ -8,31 +8,42 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from cnncalc.conventions import OPTIMIZER_STATE, Conventions
+from cnncalc import metrics
+from cnncalc.conventions import Conventions
 from cnncalc.graph import Graph, Node
 from cnncalc.ops import REGISTRY
-from cnncalc.ops.base import Shape, numel
-from cnncalc.ops.spatial import ReceptiveField
+from cnncalc.ops.base import Op, Shape, numel
+from cnncalc.ops.spatial import ReceptiveField, spatial_branches
+from cnncalc.units import num
 
 RowKind = Literal["layer", "group"]
 
 
+class MetricValues:
+    """Metric values (declared in `cnncalc.metrics`) read as attributes or by key: row.params, row["params"]."""
+
+    values: dict[str, int]
+
+    def __getattr__(self, name: str) -> int:
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__} has no attribute or metric '{name}'") from None
+
+    def __getitem__(self, key: str) -> int:
+        return self.values[key]
+
+
 @dataclass
-class LayerRow:
+class LayerRow(MetricValues):
     name: str
     type: str
     output_shape: Shape
     inputs: list[str]
-    weights: int
-    biases: int
-    params: int
-    trainable_params: int
-    non_trainable_params: int
-    macs: int
-    flops: int
-    other_ops: int
-    output_elements: int
-    activation_bytes: int
+    values: dict[str, int]          # every per-layer metric, by key
+    weights: int                    # the op's learnable counts, for the executor's cross-check
+    biases: int                     # (0 under --no-bias)
+    allocates: bool                 # holds activation memory of its own
     receptive_field: ReceptiveField | None
     scope: tuple[str, ...] = ()
     frozen: bool = False
@@ -42,39 +53,25 @@ class LayerRow:
 
 
 @dataclass
-class Totals:
-    params: int = 0
-    trainable_params: int = 0
-    non_trainable_params: int = 0
-    macs: int = 0
-    flops: int = 0
-    other_ops: int = 0
-    activation_elements: int = 0
-    activation_bytes: int = 0
-    param_bytes: int = 0
-    gradient_bytes: int = 0
-    optimizer_bytes: int = 0
-    training_bytes: int = 0
+class Totals(MetricValues):
+    """The network's totals, by metric (keyed by `Metric.totalled`): totals.params, totals["macs"]."""
 
-    def add_row(self, row: LayerRow) -> None:
-        self.params += row.params
-        self.trainable_params += row.trainable_params
-        self.non_trainable_params += row.non_trainable_params
-        self.macs += row.macs
-        self.flops += row.flops
-        self.other_ops += row.other_ops
-        self.activation_bytes += row.activation_bytes
-        if row.activation_bytes:
-            self.activation_elements += row.output_elements
+    values: dict[str, int] = field(default_factory=dict)
 
-    def finish(self, conventions: Conventions) -> Totals:
-        """Derive the byte figures: forward x 2 for training, plus weights, gradients, optimizer state."""
-        size = conventions.bytes_per_element
-        self.param_bytes = self.params * size
-        self.gradient_bytes = self.trainable_params * size
-        self.optimizer_bytes = self.trainable_params * size * OPTIMIZER_STATE[conventions.optimizer]
-        self.training_bytes = 2 * self.activation_bytes + self.param_bytes + self.gradient_bytes + self.optimizer_bytes
-        return self
+    @classmethod
+    def of(cls, rows: list[LayerRow], conventions: Conventions) -> Totals:
+        """Each metric's aggregate over `rows`, then the totals derived from other totals."""
+        values: dict[str, int] = {}
+        for metric in metrics.totalled():
+            if metric.from_totals is not None:
+                values[metric.totalled] = metric.from_totals(values, conventions)
+                continue
+            counted = [row.values[metric.key] for row in rows if row.allocates or not metric.only_allocating]
+            values[metric.totalled] = max(counted, default=0) if metric.aggregate == "max" else sum(counted)
+        return cls(values)
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.values)
 
 
 @dataclass
@@ -99,57 +96,53 @@ def _layer_row(node: Node, graph: Graph, conventions: Conventions, rfs: dict[str
     op = REGISTRY[node.op]
     in_shapes = [graph.node(i).shape for i in node.inputs]
     counts = op.params(node.options, in_shapes, node.shape)
-    biases = counts.biases if conventions.bias else 0
-    learnable = counts.weights + biases
-    buffers = counts.buffers if conventions.bn_stats == "keras" else 0
-    trainable = 0 if node.frozen else learnable
-    macs = op.macs(node.options, in_shapes, node.shape) * conventions.batch
-    elements = numel(node.shape) * conventions.batch
     allocates = op.allocates and (node.op != "input" or conventions.count_input)
-    warnings = list(op.warnings(node.options, in_shapes, node.shape))
+    facts = metrics.LayerFacts(
+        counts=counts, macs=op.macs(node.options, in_shapes, node.shape),
+        other_ops=op.other_ops(node.options, in_shapes, node.shape), elements=numel(node.shape),
+        allocates=allocates, frozen=node.frozen, conventions=conventions,
+    )
+    values: dict[str, int] = {}
+    for metric in metrics.per_layer():
+        assert metric.per_layer is not None
+        values[metric.key] = metric.per_layer(facts, values)
+    warnings = list(op.warnings(node.options, in_shapes, node.shape, node.window))
     rf = _receptive_field(node, op, in_shapes, rfs, warnings)
     rfs[node.name] = rf
     return LayerRow(
-        name=node.name, type=node.op, output_shape=node.shape, inputs=list(node.inputs),
-        weights=counts.weights, biases=biases, params=learnable + buffers, trainable_params=trainable,
-        non_trainable_params=learnable + buffers - trainable, macs=macs, flops=2 * macs,
-        other_ops=op.other_ops(node.options, in_shapes, node.shape) * conventions.batch,
-        output_elements=elements, activation_bytes=elements * conventions.bytes_per_element if allocates else 0,
+        name=node.name, type=node.op, output_shape=node.shape, inputs=list(node.inputs), values=values,
+        weights=counts.weights, biases=counts.biases if conventions.bias else 0, allocates=allocates,
         receptive_field=rf, scope=node.scope, frozen=node.frozen, training_only=node.training_only, warnings=warnings,
     )
 
 
-def _receptive_field(node: Node, op, in_shapes: list[Shape], rfs: dict, warnings: list[str]) -> ReceptiveField | None:
+def _receptive_field(node: Node, op: Op, in_shapes: list[Shape], rfs: dict[str, ReceptiveField | None],
+                      warnings: list[str]) -> ReceptiveField | None:
     """None once the tensor is flat: a dense unit sees the whole input."""
     if node.op == "input":
         return ReceptiveField.of_input() if len(node.shape) == 3 else None
-    incoming = [rfs[i] for i in node.inputs]
-    if len(node.shape) != 3 or any(rf is None for rf in incoming):
+    incoming = [rf for rf in (rfs[i] for i in node.inputs) if rf is not None]
+    if len(node.shape) != 3 or len(incoming) != len(node.inputs):
         return None
     if len(incoming) > 1:
-        spatial = [rf for rf, s in zip(incoming, in_shapes) if s[1:] != (1, 1)] or incoming
+        spatial = spatial_branches(incoming, in_shapes)
         if len({rf.start for rf in spatial}) > 1 or len({rf.jump for rf in spatial}) > 1:
-            centres = ", ".join(f"{_num(rf.start[0])}" for rf in spatial)
-            warnings.append(f"the branches' receptive-field centres disagree (starts {centres}): the field shown is the largest")
-    return op.receptive_field(node.options, in_shapes, incoming)
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+            centres = ", ".join(num(rf.start[0]) for rf in spatial)
+            warnings.append(f"the branches' receptive-field centres disagree (starts {centres}): "
+                            "the field shown is the largest")
+    return op.receptive_field(node.options, in_shapes, incoming, node.window)
 
 
 def analyze(graph: Graph, conventions: Conventions | None = None) -> Analysis:
     conventions = conventions or Conventions()
     rfs: dict[str, ReceptiveField | None] = {}
     rows = [_layer_row(node, graph, conventions, rfs) for node in graph.nodes]
-    inference, training_only = Totals(), Totals()
-    for row in rows:
-        (training_only if row.training_only else inference).add_row(row)
-    has_aux = any(row.training_only for row in rows)
+    inference = [row for row in rows if not row.training_only]
+    auxiliary = [row for row in rows if row.training_only]
     return Analysis(
         name=graph.name, path=graph.path, source=graph.source, input_shape=graph.input_shape,
-        conventions=conventions, layers=rows, totals=inference.finish(conventions),
-        training_only_totals=training_only.finish(conventions) if has_aux else None,
+        conventions=conventions, layers=rows, totals=Totals.of(inference, conventions),
+        training_only_totals=Totals.of(auxiliary, conventions) if auxiliary else None,
         outputs=graph.outputs, scope_kinds=graph.scope_kinds,
     )
 
@@ -185,19 +178,27 @@ def scope_groups(analysis: Analysis) -> dict[tuple[str, ...], LayerRow]:
 def _new_group(key: tuple[str, ...], first: LayerRow, analysis: Analysis) -> LayerRow:
     path = "/".join(key)
     return LayerRow(
-        name=path, type=analysis.scope_kinds.get(path, "block"), output_shape=first.output_shape, inputs=list(first.inputs),
-        weights=0, biases=0, params=0, trainable_params=0, non_trainable_params=0, macs=0, flops=0, other_ops=0,
-        output_elements=0, activation_bytes=0, receptive_field=first.receptive_field, scope=key[:-1],
-        frozen=True, training_only=first.training_only, kind="group",
+        name=path, type=analysis.scope_kinds.get(path, "block"), output_shape=first.output_shape,
+        inputs=list(first.inputs), values=dict.fromkeys(first.values, 0), weights=0, biases=0, allocates=False,
+        receptive_field=first.receptive_field, scope=key[:-1], frozen=True, training_only=first.training_only,
+        kind="group",
     )
 
 
 def _fold(group: LayerRow, row: LayerRow) -> None:
-    """Add a layer into its module's row; the module's output is its last layer's."""
-    for attr in ("weights", "biases", "params", "trainable_params", "non_trainable_params", "macs", "flops", "other_ops", "activation_bytes"):
-        setattr(group, attr, getattr(group, attr) + getattr(row, attr))
-    if row.activation_bytes:
-        group.output_elements += row.output_elements
+    """Add a layer into its module's row, each metric as its totals add up; the module's output is its
+    last layer's (and so is a metric that has no total)."""
+    group.weights += row.weights
+    group.biases += row.biases
+    group.allocates = group.allocates or row.allocates
+    for metric in metrics.per_layer():
+        value, key = row.values[metric.key], metric.key
+        if metric.aggregate == "none":
+            group.values[key] = value
+        elif metric.aggregate == "max":
+            group.values[key] = max(group.values[key], value)
+        elif row.allocates or not metric.only_allocating:
+            group.values[key] += value
     group.output_shape = row.output_shape
     group.receptive_field = row.receptive_field
     group.frozen = group.frozen and row.frozen

@@ -38,7 +38,8 @@ class Conventions:
             flops="2 * MACs",
             output_size="floor((W + 2P - D*(K-1) - 1)/S) + 1 (ceil with ceil_mode); 'same' = ceil(W/S)",
             activation_memory="output elements x batch x bytes per element; flatten and dropout are views and add none",
-            training_memory=f"2 x forward activations + parameters + gradients + {OPTIMIZER_STATE[self.optimizer]} optimizer value(s) per trainable parameter",
+            training_memory=f"2 x forward activations + parameters + gradients + "
+                            f"{OPTIMIZER_STATE[self.optimizer]} optimizer value(s) per trainable parameter",
         )
         return data
 

@@ -1,11 +1,21 @@
-"""Errors a user can cause, each carrying where in their file it happened.
+"""Errors a user can cause, each carrying where in their file it happened, and the exit statuses.
 
-Anything raised as `CnnCalcError` is printed as one line and never as a traceback.
+Anything raised as `CnnCalcError` is printed as one line and never as a traceback; the command
+then exits with the error's `exit_code`, an `ExitStatus`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """What every command's exit status means (click's own usage errors exit 2 as well)."""
+
+    OK = 0      # done, and nothing is wrong
+    WRONG = 1   # a spec, a budget, an expectation or an answer is wrong (or a warning under --strict)
+    USAGE = 2   # the command line asks for something impossible: a bad option, a missing file
 
 
 @dataclass(frozen=True)
@@ -23,9 +33,9 @@ class Location:
 
 
 class CnnCalcError(Exception):
-    """A problem with the user's input (exit code 1)."""
+    """A problem with the user's input (exit status 1: ExitStatus.WRONG)."""
 
-    exit_code = 1
+    exit_code: ExitStatus = ExitStatus.WRONG
 
     def __init__(self, message: str, location: Location | None = None, layer: str | None = None):
         super().__init__(message)
@@ -48,6 +58,6 @@ class SpecError(CnnCalcError):
 
 
 class UsageError(CnnCalcError):
-    """The command line asks for something impossible (exit code 2)."""
+    """The command line asks for something impossible (exit status 2: ExitStatus.USAGE)."""
 
-    exit_code = 2
+    exit_code = ExitStatus.USAGE

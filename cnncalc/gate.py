@@ -20,18 +20,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from cnncalc import metrics
 from cnncalc.analysis import Analysis, analyze
 from cnncalc.conventions import DTYPE_BYTES, Conventions
 from cnncalc.errors import CnnCalcError, Location
-from cnncalc.grading.marking import LAYER_ITEMS, TOTAL_ITEMS, AnswerKey
+from cnncalc.grading.marking import AnswerKey, layer_items, total_items
 from cnncalc.grading.values import UnreadableValue, parse_budget
 from cnncalc.graph import Graph
-from cnncalc.spec.validate import did_you_mean
-from cnncalc.units import count_with_magnitude, human_bytes
+from cnncalc.limits import MAX_BATCH
+from cnncalc.loading import Section
+from cnncalc.suggest import did_you_mean
 
-LIMITS = ("max_params", "max_macs", "max_activation_memory")
-BUDGET_KEYS = LIMITS + ("batch", "dtype")
-EXPECT_KEYS = TOTAL_ITEMS + ("layers",)
+CONDITIONS = ("batch", "dtype")  # what a spec's budget is measured under, beside the metrics' limits
+
+
+def budget_keys() -> tuple[str, ...]:
+    """The keys of a spec's `budget:` block: one limit per budgeted metric, then the conditions."""
+    return (*(m.budget for m in metrics.budgeted() if m.budget), *CONDITIONS)
 
 
 Severity = Literal["error", "warning"]
@@ -76,30 +81,28 @@ def check_spec(ref: str, command_budget: Budget, expect_file: tuple[Any, str] | 
                conventions: Conventions | None = None, strict: bool = False) -> Report:
     """Check one spec: build it, then its warnings, its budgets (its own and the command line's)
     and its expectations (its own `expect:` and those of `--expect FILE`)."""
-    from cnncalc.spec import display_path
-    from cnncalc.spec.compile import compile_spec
-    from cnncalc.spec.yaml_loader import load_yaml_file
-    from cnncalc.zoo import resolve_spec
+    from cnncalc.loading import display_path, load, resolve
 
-    path = resolve_spec(ref)
+    path = resolve(ref)  # a missing spec is a usage error (exit 2), not a failed check
     report = Report(display_path(path))
     conventions = conventions or Conventions()
     try:
-        data = load_yaml_file(path)
-        graph = compile_spec(data, report.path)
+        model = load(path)
     except CnnCalcError as exc:
         report.problems.append(Problem(exc.message, exc.location or Location(report.path), exc.layer))
         return report
+    graph = model.graph
     report.analysis = analyze(graph, conventions)
     for layer, message in report.analysis.warnings:
-        report.problems.append(Problem(message, graph.node(layer).location, layer, "error" if strict else "warning", "warning"))
-    spec_budget = _read_budget(data, report)
+        severity: Severity = "error" if strict else "warning"
+        report.problems.append(Problem(message, graph.node(layer).location, layer, severity, "warning"))
+    spec_budget = _read_budget(model.budget, report)
     for budget in (spec_budget, command_budget):
         if budget is not None and budget.limits:
             report.problems.extend(_over_budget(graph, report.analysis, budget, report.path))
     key = AnswerKey(graph, report.analysis)
-    if "expect" in data:
-        report.problems.extend(_unmet(key, data["expect"], data.where("expect")))
+    if model.expect is not None:
+        report.problems.extend(_unmet(key, model.expect.value, model.expect.where))
     if expect_file is not None:
         report.problems.extend(_unmet(key, expect_file[0], Location(expect_file[1], 1, 1)))
     return report
@@ -110,36 +113,40 @@ def budget_from_options(limits: dict[str, str | None], batch: int, dtype: str, u
     budget = Budget(batch=batch, dtype=dtype)
     for name, text in limits.items():
         if text is not None:
-            budget.limits[name] = parse_budget(text, memory=name == "max_activation_memory", units=units)
+            budget.limits[name] = parse_budget(text, memory=metrics.by_budget(name).unit == "bytes", units=units)
     return budget
 
 
-def _read_budget(data, report: Report) -> Budget | None:
-    section = data.get("budget")
-    if section is None:
+def _read_budget(spec_budget: Section | None, report: Report) -> Budget | None:
+    """A spec's own `budget:` block (problems in it are reported, not raised)."""
+    if spec_budget is None or spec_budget.value is None:
         return None
-    where = data.where("budget")
+    section, where = spec_budget.value, spec_budget.where
+    keys = budget_keys()
     if not isinstance(section, dict):
-        report.problems.append(Problem(f"'budget' must be a mapping of {', '.join(BUDGET_KEYS)}", where, kind="budget"))
+        report.problems.append(Problem(f"'budget' must be a mapping of {', '.join(keys)}", where, kind="budget"))
         return None
     budget = Budget()
     for key, value in section.items():
         at = section.where(key)
-        if key not in BUDGET_KEYS:
-            report.problems.append(Problem(f"budget: unknown key '{key}'{did_you_mean(key, BUDGET_KEYS)} (allowed: {', '.join(BUDGET_KEYS)})", at, kind="budget"))
+        if key not in keys:
+            message = f"budget: unknown key '{key}'{did_you_mean(key, keys)} (allowed: {', '.join(keys)})"
+            report.problems.append(Problem(message, at, kind="budget"))
         elif key == "batch":
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
-                report.problems.append(Problem(f"budget: batch must be a whole number from 1 to 1,000,000, got {value!r}", at, kind="budget"))
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_BATCH:
+                message = f"budget: batch must be a whole number from 1 to {MAX_BATCH:,}, got {value!r}"
+                report.problems.append(Problem(message, at, kind="budget"))
             else:
                 budget.batch = value
         elif key == "dtype":
             if value not in DTYPE_BYTES:
-                report.problems.append(Problem(f"budget: dtype must be one of {', '.join(DTYPE_BYTES)}, got {value!r}", at, kind="budget"))
+                message = f"budget: dtype must be one of {', '.join(DTYPE_BYTES)}, got {value!r}"
+                report.problems.append(Problem(message, at, kind="budget"))
             else:
                 budget.dtype = value
         else:
             try:
-                budget.limits[key] = parse_budget(str(value), memory=key == "max_activation_memory")
+                budget.limits[key] = parse_budget(str(value), memory=metrics.by_budget(key).unit == "bytes")
                 budget.where[key] = at
             except UnreadableValue as exc:
                 report.problems.append(Problem(f"budget: {key}: {exc}", at, kind="budget"))
@@ -151,27 +158,31 @@ def _over_budget(graph: Graph, analysis: Analysis, budget: Budget, path: str) ->
     conventions = replace(analysis.conventions, batch=budget.batch, dtype=budget.dtype)
     if conventions != analysis.conventions:
         analysis = analyze(graph, conventions)
-    totals = analysis.totals
-    measured = {
-        "max_params": (totals.params, "params", count_with_magnitude),
-        "max_macs": (totals.macs // budget.batch, "MACs per image", count_with_magnitude),
-        "max_activation_memory": (totals.activation_bytes, f"activation memory at batch {budget.batch}, {budget.dtype}",
-                                  lambda v: f"{v:,} B ({human_bytes(v)})"),
-    }
     problems = []
     for name, limit in budget.limits.items():
-        value, what, shown = measured[name]
+        metric = metrics.by_budget(name)
+        value = measured(metric, analysis)
         if value > limit:
-            source = "" if name in budget.where else f" (--{name.replace('_', '-')})"
-            problems.append(Problem(f"over budget: {what} {shown(value)} exceed {name} {shown(limit)}{source}",
-                                    budget.where.get(name, Location(path)), kind="budget"))
+            what = metric.label + (" per image" if metric.per_image else "")
+            if metric.unit == "bytes":
+                what += f" at batch {budget.batch}, {budget.dtype}"
+            source = "" if name in budget.where else f" ({metric.option})"
+            shown = f"{metric.written(value, form='both')} exceed {name} {metric.written(limit, form='both')}"
+            problems.append(Problem(f"over budget: {what} {shown}{source}", budget.where.get(name, Location(path)),
+                                    kind="budget"))
     return problems
+
+
+def measured(metric: metrics.Metric, analysis: Analysis) -> int:
+    """A budgeted metric's total, per image when its budget is per image."""
+    value = analysis.totals[metric.totalled]
+    return value // analysis.conventions.batch if metric.per_image else value
 
 
 def _unmet(key: AnswerKey, section: Any, where: Location) -> list[Problem]:
     """Each expectation that is not met, or cannot be read, is an error at its line."""
     if not isinstance(section, dict):
-        return [Problem(f"'expect' must be a mapping of {', '.join(EXPECT_KEYS)}", where, kind="expect")]
+        return [Problem(f"'expect' must be a mapping of {', '.join((*total_items(), 'layers'))}", where, kind="expect")]
     problems = []
     items: list[tuple[str | None, str, Any, Location]] = []
     for item, raw in section.items():
@@ -184,7 +195,8 @@ def _unmet(key: AnswerKey, section: Any, where: Location) -> list[Problem]:
             for layer, expected in raw.items():
                 layer_at = raw.where(layer)
                 if not isinstance(expected, dict):
-                    problems.append(Problem(f"expect: layer '{layer}' must map items ({', '.join(LAYER_ITEMS)}) to values", layer_at, kind="expect"))
+                    message = f"expect: layer '{layer}' must map items ({', '.join(layer_items())}) to values"
+                    problems.append(Problem(message, layer_at, kind="expect"))
                     continue
                 items.extend((str(layer), k, v, expected.where(k)) for k, v in expected.items())
     for layer, item, raw, at in items:

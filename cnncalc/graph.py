@@ -6,10 +6,13 @@ The spec language compiles to this; the analyzer, the renderers and the NumPy ex
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import Location
 from cnncalc.ops.base import Shape
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cnncalc.ops.window import SlidingWindow
 
 
 @dataclass
@@ -23,6 +26,7 @@ class Node:
     scope: tuple[str, ...] = ()    # enclosing modules and blocks, outermost first
     frozen: bool = False
     training_only: bool = False    # auxiliary heads: excluded from inference totals
+    window: SlidingWindow | None = None  # its sliding-window geometry (conv, pools), computed once when compiled
 
     @property
     def local_name(self) -> str:

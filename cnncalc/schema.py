@@ -17,12 +17,14 @@ EXPRESSION = {"type": "string", "pattern": "\\$", "description": "a $argument ex
 
 
 def spec_schema() -> dict:
+    from cnncalc import metrics
     from cnncalc.conventions import DTYPE_BYTES
-    from cnncalc.gate import BUDGET_KEYS, LIMITS
-    from cnncalc.grading.marking import LAYER_ITEMS, TOTAL_ITEMS
+    from cnncalc.gate import budget_keys
+    from cnncalc.grading.marking import layer_items, total_items
+    from cnncalc.limits import MAX_BATCH, MAX_INPUT_SIZE, MAX_REPEAT
     from cnncalc.ops import REGISTRY
     from cnncalc.ops.base import ACTIVATIONS
-    from cnncalc.spec.compile import COMMON_KEYS, MAX_REPEAT, SHORTCUTS, STRUCTURAL, TOP_LEVEL_KEYS
+    from cnncalc.spec.compile import COMMON_KEYS, SHORTCUTS, STRUCTURAL, TOP_LEVEL_KEYS
 
     ops = {key: op for key, op in REGISTRY.items() if key != "input"}
     layers = {"type": "array", "items": {"$ref": "#/definitions/layer"}}
@@ -65,7 +67,8 @@ def spec_schema() -> dict:
     entries.append({"type": "object", "minProperties": 1, "description": "a module call: {module_name: [args...]}",
                     "propertyNames": {"not": {"enum": reserved}}})
     definitions["layer"] = {"anyOf": entries}
-    positive = {"type": "integer", "minimum": 1, "maximum": 1_000_000}
+    positive = {"type": "integer", "minimum": 1, "maximum": MAX_INPUT_SIZE}
+    batch = {"type": "integer", "minimum": 1, "maximum": MAX_BATCH}
     number = {"type": ["string", "number"]}
     properties = {
         "name": {"type": ["string", "number"], "description": "the network's name"},
@@ -82,15 +85,15 @@ def spec_schema() -> dict:
         "layers": {**layers, "minItems": 1},
         "outputs": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]},
         "budget": {"type": "object", "description": "limits for `cnncalc check`", "additionalProperties": False, "properties": {
-            **{key: number for key in LIMITS}, "batch": positive, "dtype": {"enum": list(DTYPE_BYTES)}}},
+            **{m.budget: number for m in metrics.budgeted() if m.budget}, "batch": batch, "dtype": {"enum": list(DTYPE_BYTES)}}},
         "expect": {"type": "object", "description": "values `cnncalc check` verifies (25557032 exact, 25.6M rounded)",
                    "additionalProperties": False, "properties": {
-                       **{key: {"type": ["string", "number", "array"]} for key in TOTAL_ITEMS},
+                       **{key: {"type": ["string", "number", "array"]} for key in total_items()},
                        "layers": {"type": "object", "additionalProperties": {
                            "type": "object", "additionalProperties": False,
-                           "properties": {key: {"type": ["string", "number", "array"]} for key in LAYER_ITEMS}}}}},
+                           "properties": {key: {"type": ["string", "number", "array"]} for key in layer_items()}}}}},
     }
-    assert set(properties) == set(TOP_LEVEL_KEYS) and set(properties["budget"]["properties"]) == set(BUDGET_KEYS)
+    assert set(properties) == set(TOP_LEVEL_KEYS) and set(properties["budget"]["properties"]) == set(budget_keys())
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "cnncalc architecture spec",

@@ -1,9 +1,15 @@
-"""How numbers are written for people: decimal K/M/G for counts, KiB/MiB (or kB/MB) for bytes."""
+"""How numbers and shapes are written for people: decimal K/M/G for counts, KiB/MiB (or kB/MB) for
+bytes, 3 or 2.5 for a number in a formula, 224x224x64 for a tensor. The one home of each."""
 
 from __future__ import annotations
 
-from cnncalc.ops.base import Shape
-from cnncalc.ops.spatial import ReceptiveField
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cnncalc.ops.spatial import ReceptiveField
+
+# Imports nothing of the package at run time: the ops write their messages and formulas with
+# these helpers, and `cnncalc --help` must not load the ops (pydantic) through them.
 
 _COUNT_PREFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K"))
 
@@ -43,17 +49,26 @@ def human_bytes(value: float, units: str = "iec") -> str:
     return f"{amount:.2f} {names[index]}"
 
 
-def shape_text(shape: Shape, layout: str = "hwc") -> str:
-    """(64, 224, 224) -> '224x224x64' (hwc, as the slides write it) or '64x224x224' (chw)."""
-    dims = list(shape)
-    if layout == "hwc" and len(dims) == 3:
-        dims = dims[1:] + dims[:1]
+def dims_text(dims: tuple[int, ...]) -> str:
+    """Sizes in the order given: a kernel, stride or padding pair (3, 3) -> '3x3', an array's shape."""
     return "x".join(str(d) for d in dims)
+
+
+def shape_text(shape: tuple[int, ...], layout: str = "hwc") -> str:
+    """A tensor (channels-first, without the batch): (64, 224, 224) -> '224x224x64' (hwc, as the
+    slides write it, and in messages) or '64x224x224' (chw). A flat vector is its length."""
+    return dims_text(shape[1:] + shape[:1] if layout == "hwc" and len(shape) == 3 else tuple(shape))
 
 
 def number(value: float) -> int | float:
     """An int when the value is whole (receptive-field starts can be halves)."""
     return int(value) if float(value).is_integer() else float(value)
+
+
+def num(value: float) -> str:
+    """A number as text: 3.0 -> '3', 2.5 -> '2.5', -0.0 -> '0'; six significant figures otherwise."""
+    value = float(value) + 0.0  # -0.0 becomes 0.0
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:g}"
 
 
 def rf_value(pair: tuple[float, float]) -> int | float | list:

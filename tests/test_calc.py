@@ -8,7 +8,6 @@ conv1 / pool1 (55x55x96, 27x27x96) and hand arithmetic.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from cnncalc.errors import SpecError
 from cnncalc.spec import load_graph, load_graph_text
 from cnncalc.spec.chain import chain_graph, parse_chain
 
-GOLDEN = Path(__file__).parent / "golden"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -122,11 +120,17 @@ def test_bad_option_value_is_located_at_its_word():
     assert str(error.value.location) == "calc:2:12"
 
 
-def test_golden_table(run_cli):
+def test_golden_table(run_cli, golden):
     """Guards the layout; the numbers in it are asserted above."""
     result = run_cli("calc", "227x227x3", "conv 96 k11 s4", "maxpool k3 s2")
     assert result.exit_code == 0, result.stderr
-    path = GOLDEN / "calc_alexnet_stem.txt"
-    if os.environ.get("CNNCALC_UPDATE_GOLDEN"):
-        path.write_text(result.stdout)
-    assert result.stdout == path.read_text()
+    golden("calc_alexnet_stem.txt", result.stdout)
+
+
+@pytest.mark.parametrize("size", ["32×32×3", "32X32X3", "32,32,3"])
+def test_the_input_size_takes_the_same_separators_as_input_option(run_cli, size):
+    """`--input 32×32` always worked; calc's first word now reads sizes with the same parser.
+    760 = (5·5·3 + 1)·10: a 5x5 kernel over 3 channels, plus a bias, for each of 10 filters."""
+    data = calc_json(run_cli, size, "conv 10 k5 p2")
+    assert [layer["params"] for layer in data["layers"] if layer["type"] == "conv"] == [760]
+    assert data["input_shape"] == [3, 32, 32]  # channels first in JSON

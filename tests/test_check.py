@@ -3,6 +3,7 @@ in text, JSON and GitHub-annotation form; the pre-commit hook runs in a scratch 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -72,7 +73,7 @@ def test_all_three_formats_point_at_the_same_lines(run_cli):
 
 
 def test_github_annotations_escape_their_properties():
-    from cnncalc.commands.check import _escape
+    from cnncalc.render.check import escape as _escape
 
     assert _escape("a:b,c%", property=True) == "a%3Ab%2Cc%25"
     assert _escape("line1\nline2: 50%") == "line1%0Aline2: 50%25"
@@ -195,20 +196,52 @@ def test_pre_commit_hook_runs_on_staged_specs(tmp_path):
     assert "checked 2 spec(s): 2 ok, 0 failed" in passing.stdout
 
 
-@pytest.mark.skipif(shutil.which("git") is None or shutil.which("pre-commit") is None or not (ROOT / ".git").exists(),
-                    reason="needs git, pre-commit (in the dev extra) and a git checkout of cnncalc")
-def test_real_pre_commit_installs_and_runs_the_hook(tmp_path):
-    """pre-commit itself builds the hook's environment from this repository and runs it."""
+def _has_pre_commit() -> bool:
+    return importlib.util.find_spec("pre_commit") is not None
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not _has_pre_commit(), reason="needs git and pre-commit (dev extra)")
+def test_real_pre_commit_runs_the_hook_offline(tmp_path):
+    """The real pre-commit program runs this repository's hook definition on staged specs, offline.
+
+    The scratch repository's .pre-commit-config.yaml is a `repo: local` copy of .pre-commit-hooks.yaml
+    (id, entry, files, args) with `language: system`, so the cnncalc installed beside this Python runs
+    and pre-commit builds no environment; no package index is reachable (PIP_NO_INDEX, a proxy on an
+    unroutable address)."""
+    hook = _hook()
+    local = {key: hook[key] for key in ("id", "name", "entry", "files", "args") if key in hook}
     repo = tmp_path / "repo"
     (repo / "specs").mkdir(parents=True)
+    (repo / "notes").mkdir()
+    (repo / ".pre-commit-config.yaml").write_text(
+        yaml.safe_dump({"repos": [{"repo": "local", "hooks": [{**local, "language": "system"}]}]}))
     shutil.copy(ROOT / "specs" / "vgg16.yaml", repo / "specs" / "vgg16.yaml")
-    shutil.copy(FIXTURES / "shape_mismatch.yaml", repo / "specs" / "broken.yaml")
-    subprocess.run(["git", "-C", str(repo), "init", "-q"], check=True)
-    subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
-    result = subprocess.run(["pre-commit", "try-repo", str(ROOT), "cnncalc-check", "--all-files"],
-                            cwd=repo, capture_output=True, text=True, env=env, timeout=600)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "specs/broken.yaml:6:5: error: layer 'residual1': add: shapes" in result.stdout
-    assert "specs/vgg16.yaml: ok" in result.stdout
+    (repo / "notes" / "ci.yaml").write_text("on: push\njobs: {}\n")  # YAML outside specs/: not checked
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    proxy = "http://192.0.2.1:9"  # TEST-NET-1: reserved, never routed
+    env.update({
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "PIP_NO_INDEX": "1", "PIP_DEFAULT_TIMEOUT": "1", "PIP_RETRIES": "0",
+        "HTTP_PROXY": proxy, "HTTPS_PROXY": proxy, "http_proxy": proxy, "https_proxy": proxy,
+        "NO_PROXY": "", "no_proxy": "",
+    })
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True, env=env)
+    subprocess.run([*git, "add", "."], check=True, env=env)
 
+    def pre_commit() -> subprocess.CompletedProcess:  # on the staged files, as `git commit` runs it
+        return subprocess.run([sys.executable, "-m", "pre_commit", "run", "--color", "never"],
+                              cwd=repo, capture_output=True, text=True, env=env, timeout=120)
+
+    passing = pre_commit()
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    assert re.search(r"^cnncalc check\.+Passed$", passing.stdout, re.MULTILINE), passing.stdout
+
+    shutil.copy(FIXTURES / "shape_mismatch.yaml", repo / "specs" / "broken.yaml")
+    subprocess.run([*git, "add", "."], check=True, env=env)
+    failing = pre_commit()
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    assert re.search(r"^cnncalc check\.+Failed$", failing.stdout, re.MULTILINE), failing.stdout
+    assert "specs/broken.yaml:6:5: error: layer 'residual1': add: shapes" in failing.stdout
+    assert "specs/vgg16.yaml: ok" in failing.stdout

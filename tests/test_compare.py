@@ -3,19 +3,17 @@
 Independent figures: torchvision's published counts (AlexNet 61,100,840 params; VGG-16
 138,357,544 params, 15.47 GMACs), seed 001's AlexNet-vs-VGG chart (61M vs 138M, 2.3x; 1.9 MB vs
 48.6 MB, 25x; 0.7 vs 13.6 GFLOP, 19.4x), which the seed computed on a VGG-16 missing conv3_3
-(seed_claims.md 001-69..001-75), and hand sums written out below.
+(docs/errata.md 001-69..001-75), and hand sums written out below.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "compare"
-GOLDEN = Path(__file__).parent / "golden"
 ALEXNET = str(FIXTURES / "alexnet_michigan.yaml")
 VGG_12CONV = str(FIXTURES / "vgg16_missing_conv3_3.yaml")
 MIB = 1024 * 1024
@@ -53,13 +51,13 @@ def test_seed_001_memory_and_flop_figures_come_from_vgg16_without_conv3_3(run_cl
     alexnet_g, vgg_g = round(alexnet["totals"]["macs"] / 1e9, 1), round(vgg["totals"]["macs"] / 1e9, 1)
     assert (alexnet_g, vgg_g) == (0.7, 13.6)                # "0.7 GFLOP", "13.6 GFLOP"
     assert f"{vgg_g / alexnet_g:.1f}" == "19.4"             # "(19.4x)", a ratio of rounded totals
-    assert f"{vgg['ratios']['macs']:.1f}" == "19.0"         # the exact ratio (seed_claims 001-75)
+    assert f"{vgg['ratios']['macs']:.1f}" == "19.0"         # the exact ratio (docs/errata.md 001-75)
     assert vgg["totals"]["params"] == 138_357_544 - (3 * 3 * 256 * 256 + 256)  # 137.77M still rounds to 138M
-    assert vgg["depth"] == 15                               # seed_claims 004-36: "15 not 16"
+    assert vgg["depth"] == 15                               # docs/errata.md 004-36: "15 not 16"
 
 
 def test_true_vgg16_figures_in_the_product(run_cli):
-    """Seed_claims 001-71/001-73: true VGG-16 is 51.68 MiB of conv outputs and 15.47 GMACs (21.6x)."""
+    """docs/errata.md 001-71/001-73: true VGG-16 is 51.68 MiB of conv outputs and 15.47 GMACs (21.6x)."""
     models = compare_json(run_cli, ALEXNET, "vgg16")
     vgg = models["VGG-16"]
     conv_bytes = (2 * 64 * 224 * 224 + 2 * 128 * 112 * 112 + 3 * 256 * 56 * 56 + 3 * 512 * 28 * 28 + 3 * 512 * 14 * 14) * 4
@@ -118,19 +116,16 @@ def test_needs_two_models_and_reports_unknown_ones(run_cli):
     assert "Traceback" not in result.stderr
 
 
-def test_golden_table(run_cli):
+def test_golden_table(run_cli, golden):
     """Guards the layout; the numbers in it are asserted above."""
     result = run_cli("compare", ALEXNET, VGG_12CONV, "--no-count-input")
     assert result.exit_code == 0, result.stderr
-    path = GOLDEN / "compare_alexnet_vgg12.txt"
-    if os.environ.get("CNNCALC_UPDATE_GOLDEN"):
-        path.write_text(result.stdout)
-    assert result.stdout == path.read_text()
+    golden("compare_alexnet_vgg12.txt", result.stdout)
 
 
 @pytest.mark.parametrize("model, depth", [("googlenet", 22), ("resnet50", 50), ("resnet18", 18), ("inception_v3", 48)])
 def test_depth_is_the_weight_layers_on_the_longest_path(run_cli, model, depth):
-    """The numbers in the names (ResNet-50, ResNet-18), GoogLeNet's "22 layers deep" (seed 000-17,
+    """The numbers in the names (ResNet-50, ResNet-18), GoogLeNet's "22 layers deep" (docs/errata.md 000-17,
     001-76: inception = 2 deep) and Inception-v3's "48 layers deep"; shortcut projections are off the path."""
     from cnncalc.zoo import zoo_names
 

@@ -22,10 +22,10 @@ def _generator():
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
-def test_scripts_are_up_to_date(shell):
+def test_scripts_are_up_to_date(shell, golden):
+    # stale: `python completions/generate.py`, or `python -m pytest --update-golden`
     generator = _generator()
-    shipped = (COMPLETIONS / generator.FILES[shell]).read_text()
-    assert shipped == generator.script(shell), "stale: run `python completions/generate.py`"
+    golden(COMPLETIONS / generator.FILES[shell], generator.script(shell))
 
 
 def test_zsh_script_starts_with_compdef():

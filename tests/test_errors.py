@@ -83,10 +83,13 @@ def test_binary_file_is_a_spec_error(run_cli, tmp_path):
     assert "not a UTF-8 text file" in result.stderr
 
 
-def test_directory_is_a_spec_error(run_cli, tmp_path):
-    result = run_cli("summary", str(tmp_path))
-    assert result.exit_code == 1
-    assert "is a directory" in result.stderr
+def test_a_directory_and_a_missing_file_are_both_usage_errors(run_cli, tmp_path):
+    """Neither names a spec, so both are the command line's mistake: exit 2, one line, no traceback
+    (a directory used to be a spec error, exit 1)."""
+    for ref, fragment in ((str(tmp_path), "is a directory"), (str(tmp_path / "missing.yaml"), "no such file")):
+        result = run_cli("summary", ref)
+        assert result.exit_code == 2, (ref, result.stderr)
+        assert fragment in result.stderr and result.stderr.count("\n") == 1 and "Traceback" not in result.output
 
 
 USAGE_CASES = [

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -22,7 +20,6 @@ from cnncalc.render.explain import Explainer
 from cnncalc.spec import load_graph
 from cnncalc.zoo import zoo_names
 
-GOLDEN = Path(__file__).parent / "golden"
 MODELS = ["vgg16", "alexnet_2012", "googlenet", "resnet50", "mobilenet_v2", "squeezenet1_0", "densenet121", "inception_v3"]
 CONVENTIONS = [Conventions(), Conventions(batch=3, bias=False, dtype="fp16", bn_stats="keras")]
 ANALYZER = {"params": "params", "MACs": "macs", "memory": "activation_bytes", "other ops (window reads)": "other_ops"}
@@ -117,13 +114,9 @@ def test_formats_and_layer_errors(run_cli):
     assert result.exit_code == 2 and result.stderr.startswith("cnncalc: error: --layer: no layer 'conv9'")
 
 
-def test_golden_explanation(run_cli):
+def test_golden_explanation(run_cli, golden):
     """Guards the layout; the numbers in it are asserted above and by the evaluation test."""
-    out = explain_text(run_cli, "alexnet_2012", "--layer", "conv1", "--input", "224")
-    path = GOLDEN / "explain_alexnet_conv1_224.txt"
-    if os.environ.get("CNNCALC_UPDATE_GOLDEN"):
-        path.write_text(out)
-    assert out == path.read_text()
+    golden("explain_alexnet_conv1_224.txt", explain_text(run_cli, "alexnet_2012", "--layer", "conv1", "--input", "224"))
 
 
 EDGE_CASES = """

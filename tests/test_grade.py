@@ -134,7 +134,9 @@ EXPECTED_SCORES = {
 }
 
 
-def test_a_class_is_graded_into_the_expected_csv(run_cli, monkeypatch):
+def test_a_class_is_graded_into_the_expected_csv(run_cli, monkeypatch, golden):
+    """The hand-worked scores above, then the whole CSV against expected_class.csv (a golden file:
+    `python -m pytest --update-golden` rewrites it from today's output once the scores hold)."""
     monkeypatch.chdir(FIXTURES)
     result = run_cli("grade", "class", "--key", "alexnet_key.yaml")
     assert result.exit_code == 0, result.output
@@ -145,14 +147,15 @@ def test_a_class_is_graded_into_the_expected_csv(run_cli, monkeypatch):
     assert by_name["Gus"]["conv3.params"] == "?" and "no layer 'conv6'" in by_name["Gus"]["problems"]
     assert by_name["Eve"]["conv1.output_shape"] == "0" and by_name["Hal"]["conv1.macs"] == ""
     assert "invalid YAML" in by_name["fay_broken_yaml"]["problems"]
-    assert result.output == (FIXTURES / "expected_class.csv").read_text()
+    golden(FIXTURES / "expected_class.csv", result.output)
 
 
-def test_a_class_csv_goes_to_a_file(run_cli, monkeypatch, tmp_path):
+def test_a_class_csv_goes_to_a_file(run_cli, monkeypatch, tmp_path, golden):
     monkeypatch.chdir(FIXTURES)
     out = tmp_path / "marks.csv"
     result = run_cli("grade", "class", "--key", "alexnet_key.yaml", "-o", str(out))
-    assert result.exit_code == 0 and out.read_text() == (FIXTURES / "expected_class.csv").read_text()
+    assert result.exit_code == 0
+    golden(FIXTURES / "expected_class.csv", out.read_text())
 
 
 def test_sheets_name_their_own_spec(run_cli):
@@ -175,7 +178,7 @@ def test_usage_errors(run_cli, args):
 # -- seed 004 -----------------------------------------------------------------------------------
 
 def test_seed_004_alexnet_walkthrough_erratum_is_caught_with_the_working(run_cli):
-    """Seed 004 writes Maxpool2 as 'floor((27-3)/2)+1 = 13x13x96' (seed_claims 004-16: ERRATUM,
+    """Seed 004 writes Maxpool2 as 'floor((27-3)/2)+1 = 13x13x96' (docs/errata.md 004-16: an erratum,
     correct 13x13x256); every other shape of its walk-through is right (004-13..004-24)."""
     key = "alexnet_2012" if (ROOT / "specs" / "alexnet_2012.yaml").exists() else str(KEY)
     result = run_cli("grade", str(FIXTURES / "seed004_alexnet.yaml"), "--key", key, "-f", "json")
@@ -187,3 +190,13 @@ def test_seed_004_alexnet_walkthrough_erratum_is_caught_with_the_working(run_cli
     assert wrong[0]["working"] == ("output size: (W − K + 2P)/S + 1 = (27 − 3 + 2·0)/2 + 1 = 13 "
                                    "-> 13x13x256 (pooling keeps the 256 channels)")
     assert len(marks) == 12
+
+
+def test_a_folder_yields_its_sheets_whatever_the_suffix_case(run_cli, tmp_path):
+    """.yaml, .yml and .YAML sheets are all graded (an upper-case suffix used to be skipped)."""
+    sheet = (FIXTURES / "class" / "ada_right.yaml").read_text(encoding="utf-8")
+    for name in ("a.yaml", "b.yml", "C.YAML", "notes.txt"):
+        (tmp_path / name).write_text(sheet, encoding="utf-8")
+    result = run_cli("grade", str(tmp_path), "--key", str(KEY))
+    assert result.exit_code == 0, result.output
+    assert [int(row["score"]) for row in csv.DictReader(io.StringIO(result.output))] == [9, 9, 9]

@@ -34,7 +34,7 @@ def test_seed001_first_convolved_value_is_4(run_cli):
     symmetric, so flipping it changes nothing."""
     got = output(run_cli, "seed001_conv.yaml", "seed001_image.txt")
     assert got[0, 0] == 4
-    # the other eight, by the same hand count (seed_claims 001-02): [[4,3,4],[2,4,3],[2,3,4]]
+    # the other eight, by the same hand count (docs/errata.md 001-02): [[4,3,4],[2,4,3],[2,3,4]]
     np.testing.assert_array_equal(got, [[4, 3, 4], [2, 4, 3], [2, 3, 4]])
     np.testing.assert_array_equal(output(run_cli, "seed001_conv.yaml", "seed001_image.txt", "--flip"), got)
 
@@ -58,7 +58,7 @@ def test_seed004_horizontal_sobel_needs_the_flip(run_cli):
 
 def test_seed004_vertical_sobel_is_a_plain_dot_product(run_cli):
     """Columns 0|255: window columns 1-3 give 0·(1+2+1) - 255·(1+2+1) = -1020; rescaled, the seed's
-    255 0 0 255 rows. This example does not flip (seed_claims 004-04)."""
+    255 0 0 255 rows. This example does not flip (docs/errata.md 004-04)."""
     raw = output(run_cli, "sobel_vertical.yaml", "edge_vertical.txt")
     np.testing.assert_array_equal(raw, [[0, -1020, -1020, 0]] * 4)
     rescaled = output(run_cli, "sobel_vertical.yaml", "edge_vertical.txt", "--normalize")

@@ -1,7 +1,7 @@
 """The lecture notes' figures (seeds 000-004), each under the convention its table uses.
 
 Every expected value below is the figure as printed in the notes (or, for an erratum, the correct
-value with the printed one named in a comment); see /work/shared/reference/seed_claims.md, where
+value with the printed one named in a comment); see docs/errata.md (claim ids such as 004-16), where
 each was recomputed independently. The tool's numbers are rounded the way the slide rounds.
 """
 
@@ -61,7 +61,7 @@ def test_keras_example_2():
 
 def test_keras_example_3():
     analysis = fixture("keras_example3.yaml")
-    # The notes' prose says "98*98*3": an erratum (000-08), the depth is the number of filters, 8,
+    # The notes' prose says "98*98*3": erratum 000-08 (docs/errata.md), the depth is the number of filters, 8,
     # as the notes' own Keras summary shows.
     assert keras_rows(analysis) == [
         ("conv2d_24", (98, 98, 8), 224),  # "3*3*3 filters => 27 parameters + bias => 28 => 28*8 => 224"
@@ -137,7 +137,7 @@ def test_cs231n_vgg16_totals():
     assert analysis.totals.params == sum(row[3] for row in CS231N_VGG16) == 138_344_128
     assert half_up(Fraction(analysis.totals.params, 10**6)) == 138  # "TOTAL params: 138M parameters"
     # "TOTAL memory: 24M * 4 bytes ~= 96MB / image" is an erratum carried over from the cs231n notes
-    # (seed_claims VGG-45/46): the rows above sum to 15,237,608 values (15.2M), 61.0 MB (58.1 MiB)
+    # (docs/errata.md VGG-45/46): the rows above sum to 15,237,608 values (15.2M), 61.0 MB (58.1 MiB)
     # in float32. Assert the correct sum, never the printed 24M.
     assert analysis.totals.activation_elements == 15_237_608
     assert analysis.totals.activation_bytes == 15_237_608 * 4
@@ -155,7 +155,7 @@ MICHIGAN_ALEXNET = {
     "conv2": (192, 27, 547, 307, 224),
     "pool2": (192, 13, 127, 0, 0),
     "conv3": (384, 13, 254, 664, 112),
-    "conv4": (256, 13, 169, 885, 150),  # printed 145: an erratum (13*13*256*3*3*384 = 149,520,384)
+    "conv4": (256, 13, 169, 885, 150),  # printed 145: erratum 001-38 (13*13*256*3*3*384 = 149,520,384)
     "conv5": (256, 13, 169, 590, 100),
     "pool5": (256, 6, 36, 0, 0),
     "flatten": (9216, None, 36, 0, 0),
@@ -211,7 +211,7 @@ def stage_sum(analysis: Analysis, attr: str, prefixes: tuple[str, ...]) -> int:
 
 def test_michigan_vgg16_figures_need_the_12_conv_net():
     """The deck's '48.6 MB, 138M, 13.6 GFLOP' and the '224 -> 28' figures '42.9 MB, 1.1M, 7485 MFLOP'
-    are reproduced by VGG-16 without conv3_3 (its "Stage 3: conv-conv-pool" rule: errata 001-69/71/
+    are reproduced by VGG-16 without conv3_3 (its "Stage 3: conv-conv-pool" rule: docs/errata.md 001-69/71/
     73/106-108); true VGG-16 gives 51.7 MB, 15.5 GFLOP, 45.9 MB, 1.7M, 9335 MFLOP."""
     michigan = fixture("vgg16_michigan_12conv.yaml")
     true = analyze(load_graph("vgg16"))
@@ -235,7 +235,7 @@ def test_michigan_vgg16_figures_need_the_12_conv_net():
 
 def test_vgg_parameter_table():
     # Millions of params for A, A-LRN, B, C, D, E. (The seed lists VGG-13's layer sequence on every
-    # row - erratum 004-46 - but the parameter column is right for each configuration.)
+    # row - erratum 004-46 in docs/errata.md - but the parameter column is right for each configuration.)
     printed = {"vgg11": 133, "vgg11_lrn": 133, "vgg13": 133, "vgg16_c": 134, "vgg16": 138, "vgg19": 144}
     got = {name: half_up(Fraction(analyze(load_graph(name)).totals.params, 10**6)) for name in printed}
     assert got == printed

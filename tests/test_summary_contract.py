@@ -4,13 +4,14 @@ torchvision's published VGG-16 figures (138,357,544 params; 15.47 GFLOPS = MACs 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import analyze_text, analyze_zoo
 
 VGG16_PARAMS = 138_357_544          # torchvision.models.vgg16, published
 VGG16_MACS = 15_470_264_320         # torchvision "GFLOPS" 15.47 (multiply-adds), exact
-VGG16_ACTIVATIONS = 15_237_608      # cs231n listing summed exactly, input included (its "24M" is an erratum)
+VGG16_ACTIVATIONS = 15_237_608      # cs231n listing summed, input included (its "24M": erratum VGG-45)
 VGG16_INPUT = 224 * 224 * 3
 
 
@@ -61,7 +62,7 @@ def test_input_can_be_left_out_of_activation_memory():
 
 
 def test_no_bias_counts_weights_only():
-    # cs231n: "TOTAL params: 138M" either way; weights only = 138,344,128 (seed_claims VGG-47).
+    # cs231n: "TOTAL params: 138M" either way; weights only = 138,344,128 (docs/errata.md VGG-47).
     assert analyze_zoo("vgg16", bias=False).totals.params == 138_344_128
 
 
@@ -159,7 +160,7 @@ layers:
 
 
 def test_tree_view_module_rows_sum_their_layers():
-    analysis = analyze_text(open("tests/fixtures/tree.yaml").read())
+    analysis = analyze_text((Path(__file__).parent / "fixtures" / "tree.yaml").read_text())
     from cnncalc.analysis import collapse
 
     rows = {row.name: row for row in collapse(analysis, 0)}

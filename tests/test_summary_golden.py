@@ -2,17 +2,15 @@
 the stored file. The numbers inside are asserted against independent figures elsewhere
 (test_summary_contract.py, the seed tests); these files guard the layout.
 
-Regenerate after an intended change with:  CNNCALC_UPDATE_GOLDEN=1 python -m pytest tests/test_summary_golden.py
+Regenerate after an intended change with:  python -m pytest tests/test_summary_golden.py --update-golden
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-GOLDEN = Path(__file__).parent / "golden"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 CASES = {
@@ -20,17 +18,13 @@ CASES = {
     "summary_vgg16_chw_si.md": ["summary", "vgg16", "--format", "markdown", "--layout", "chw", "--units", "si"],
     "summary_vgg16.csv": ["summary", "vgg16", "--format", "csv", "--no-bias"],
     "summary_tree.txt": ["summary", str(FIXTURES / "tree.yaml")],
-    "summary_tree_depth0.txt": ["summary", str(FIXTURES / "tree.yaml"), "--depth", "0", "--batch", "8", "--dtype", "fp16"],
+    "summary_tree_depth0.txt": ["summary", str(FIXTURES / "tree.yaml"),
+                                "--depth", "0", "--batch", "8", "--dtype", "fp16"],
 }
 
 
 @pytest.mark.parametrize("golden_name", sorted(CASES))
-def test_rendered_output_matches_golden_file(run_cli, golden_name):
+def test_rendered_output_matches_golden_file(run_cli, golden, golden_name):
     result = run_cli(*CASES[golden_name])
     assert result.exit_code == 0, result.stderr
-    output = result.stdout.replace(str(FIXTURES), "tests/fixtures")
-    path = GOLDEN / golden_name
-    if os.environ.get("CNNCALC_UPDATE_GOLDEN"):
-        path.write_text(output)
-    assert path.exists(), f"missing {path}: run with CNNCALC_UPDATE_GOLDEN=1 to create it"
-    assert output == path.read_text()
+    golden(golden_name, result.stdout.replace(str(FIXTURES), "tests/fixtures"))

@@ -2,7 +2,7 @@
 
 Every expected number is independent of cnncalc: torchvision's published parameter counts and
 GFLOPS (conv + linear MACs, biases not counted, batch 1), the papers' tables as checked in
-/work/shared/reference/seed_claims.md, Araujo et al.'s receptive-field table, or a hand
+docs/errata.md (the lecture notes' figures and errata), Araujo et al.'s receptive-field table, or a hand
 computation written out below.
 """
 
@@ -64,10 +64,10 @@ def test_every_graph_zoo_file_cites_its_source_in_a_comment():
 
 # -- GoogLeNet ---------------------------------------------------------------------------------
 
-# Szegedy et al. 2015, Table 1, "ops" column (MACs, the convention seed_claims.md names:
-# Caffe ceil-mode pools, ops = conv/linear MACs, pools 0). The printed 5a "54M" is an erratum:
+# Szegedy et al. 2015, Table 1, "ops" column (MACs, the convention docs/errata.md names:
+# Caffe ceil-mode pools, ops = conv/linear MACs, pools 0). The printed 5a "54M" is erratum 002-65:
 # the branch MACs at 7x7 are 51,079,168 (54M needs #5x5reduce = 48 as in 5b). The column rounds
-# to nearest except 4a: 73.6M is printed "73" (truncated; seed_claims 002-49).
+# to nearest except 4a: 73.6M is printed "73" (truncated; docs/errata.md 002-49).
 PAPER_OPS_M = {
     "inception_3a": 128, "inception_3b": 304, "inception_4b": 88, "inception_4c": 100,
     "inception_4d": 119, "inception_4e": 170, "inception_5b": 71, "linear": 1,
@@ -79,17 +79,17 @@ def test_googlenet_per_module_ops_reproduce_the_paper():
     for module, millions in PAPER_OPS_M.items():
         assert round(rows[module].macs / 1e6) == millions, module
     assert int(rows["inception_4a"].macs / 1e6) == 73
-    assert round(rows["inception_5a"].macs / 1e6, 1) == 51.1  # erratum in the paper: "54M"
+    assert round(rows["inception_5a"].macs / 1e6, 1) == 51.1  # erratum 002-65 in the paper: "54M"
     # the paper's conv2 row is the 1x1 reduce plus the 3x3: 56*56*(64*64 + 192*64*9) = 359.7M -> "360M"
     assert rows["conv2_reduce"].macs + rows["conv2"].macs == 56 * 56 * (64 * 64 + 192 * 64 * 9)
     assert round((rows["conv2_reduce"].macs + rows["conv2"].macs) / 1e6) == 360
-    # conv1: 112*112*64*7*7*3 = 118.0M (the paper's "34M" is an erratum, seed_claims 002-34)
+    # conv1: 112*112*64*7*7*3 = 118.0M (the paper's "34M" is an erratum, docs/errata.md 002-34)
     assert rows["conv1"].macs == 112 * 112 * 64 * 7 * 7 * 3
 
 
 def test_googlenet_is_about_seven_million_parameters():
     analysis = zoo("googlenet")
-    assert analysis.totals.params == 6_998_552  # seed_claims.md: weights + biases, no aux heads
+    assert analysis.totals.params == 6_998_552  # docs/errata.md 000-21: weights + biases, no aux heads
     shapes = {row.name: row.output_shape for row in collapse(analysis, 0)}
     # Table 1's output sizes
     assert shapes["pool2"] == (192, 28, 28)
@@ -123,7 +123,7 @@ def test_inception_v3_aux_head_is_reported_apart():
 # -- ResNet: torchvision v1.5 vs the paper's column --------------------------------------------
 
 # He et al. 2016, Table 1 "FLOPs" (= MACs): 1.8 / 3.6 / 3.8 / 7.6 / 11.3 x 10^9. Under the
-# convention of seed_claims.md ("Michigan ResNet GFLOP column"): option-A shortcuts for 18/34,
+# convention of docs/errata.md ("Michigan ResNet GFLOP column"): option-A shortcuts for 18/34,
 # stride on the first 1x1 for 50/101/152; round to nearest, except 3.86 -> "3.8" (truncated).
 PAPER_GFLOPS = [
     ("resnet18_v1", "1.8", 1.7948, round),
@@ -138,7 +138,7 @@ PAPER_GFLOPS = [
 def test_resnet_paper_variants_reproduce_table1(name, printed, exact, rounding):
     gmacs = zoo(name).totals.macs / 1e9
     assert f"{rounding(gmacs, 1):.1f}" == printed
-    assert round(gmacs, 4) == exact  # seed_claims.md 001-147 ... 001-155
+    assert round(gmacs, 4) == exact  # docs/errata.md 001-147 ... 001-155
 
 
 def test_resnet_paper_variants_params():
@@ -211,7 +211,7 @@ def test_naive_inception_module_cost():
 
 
 def test_reduced_inception_module_cost():
-    # seed 001 lists six convs and prints "Total: 358M ops"; that total is an erratum (seed_claims
+    # seed 001 lists six convs and prints "Total: 358M ops"; that total is an erratum (docs/errata.md
     # 001-81): the listed products sum to 271,351,808 - 358M would need 128 channels into the 3x3.
     analysis = fixture("inception_reduced.yaml")
     listed = 28 * 28 * (64 * 256 + 64 * 256 + 128 * 256 + 192 * 9 * 64 + 96 * 25 * 64 + 64 * 256)
@@ -329,7 +329,7 @@ def googlenet_from_table1(k5, batchnorm):
 
 def test_googlenet_totals_from_table1():
     paper = googlenet_from_table1(25, batchnorm=False)
-    assert paper[0] == 6_998_552                  # seed_claims.md
+    assert paper[0] == 6_998_552                  # docs/errata.md 000-21
     assert (zoo("googlenet").totals.params, zoo("googlenet").totals.macs) == paper
     torchvision = googlenet_from_table1(9, batchnorm=True)
     assert torchvision[0] == 6_624_904            # torchvision's published count

@@ -7,30 +7,35 @@ from typing import Annotated
 import typer
 
 from cnncalc.commands.common import (
-    Format,
-    FormatOpt,
+    TABLE_FORMATS,
     FreezeOpt,
     HeadOpt,
     PlotOpt,
     StrictOpt,
     reports_errors,
     takes_conventions,
+    takes_format,
 )
 from cnncalc.conventions import Conventions
+from cnncalc.render.output import Format, Output
 
-ChainArg = Annotated[list[str], typer.Argument(metavar="INPUT LAYER", help="The input size, then one layer per argument (or several separated by commas).", show_default=False)]
+ChainArg = Annotated[list[str], typer.Argument(
+    metavar="INPUT LAYER", help="The input size, then one layer per argument (or several separated by commas).",
+    show_default=False)]
+SpecOpt = Annotated[bool, typer.Option("--spec", help="Print the equivalent YAML spec instead (to save as a file).")]
 
 
 @reports_errors
 @takes_conventions()
+@takes_format(*TABLE_FORMATS)
 def calc(
     chain: ChainArg,
-    format: FormatOpt = Format.table,
+    format: Format = Format.table,
     strict: StrictOpt = False,
     freeze_until: FreezeOpt = None,
     head: HeadOpt = None,
     plot: PlotOpt = None,
-    spec: Annotated[bool, typer.Option("--spec", help="Print the equivalent YAML spec instead (to save as a file).")] = False,
+    spec: SpecOpt = False,
     *,
     conventions: Conventions,  # from the convention switches: see takes_conventions
 ) -> None:
@@ -60,6 +65,6 @@ def calc(
     if spec:
         import yaml
 
-        typer.echo(yaml.safe_dump(parse_chain(chain, conventions.layout), sort_keys=False, default_flow_style=None).rstrip("\n"))
+        Output().text(yaml.safe_dump(parse_chain(chain, conventions.layout), sort_keys=False, default_flow_style=None))
         return
     report(chain_graph(chain, conventions.layout), conventions, format, None, strict, freeze_until, head, plot)

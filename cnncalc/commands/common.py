@@ -1,30 +1,26 @@
-"""What every command shares: the convention switches, output formats, error reporting."""
+"""What every command shares: the convention switches, the --format choices, the --max-... budgets,
+error reporting and exit statuses. Writing goes through `cnncalc.render.output.Output`."""
 
 from __future__ import annotations
 
 import functools
 import inspect
-import os
-import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from cnncalc.errors import CnnCalcError, UsageError
+from cnncalc.errors import CnnCalcError, ExitStatus
+from cnncalc.limits import MAX_BATCH
+from cnncalc.render.output import Format, Output
 
 if TYPE_CHECKING:  # pragma: no cover
-    from rich.console import Console
-
     from cnncalc.conventions import Conventions
+    from cnncalc.graph import Graph
+    from cnncalc.metrics import Metric
 
-
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
+Command = TypeVar("Command", bound=Callable[..., Any])
 
 
 class Dtype(str, Enum):
@@ -62,21 +58,41 @@ def complete_spec(incomplete: str) -> list[str]:
     return [name for name in zoo_names() if name.startswith(incomplete)]
 
 
-SpecArg = Annotated[str, typer.Argument(metavar="SPEC", help="A spec file (YAML) or a zoo name such as vgg16 (see `cnncalc zoo`).", show_default=False, autocompletion=complete_spec)]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
-BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1, max=1_000_000, help="Batch size: activation memory and MACs scale with it.")]
+SpecArg = Annotated[str, typer.Argument(
+    metavar="SPEC", help="A spec file (YAML) or a zoo name such as vgg16 (see `cnncalc zoo`).", show_default=False,
+    autocompletion=complete_spec)]
+BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1, max=MAX_BATCH,
+                                       help="Batch size: activation memory and MACs scale with it.")]
 DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Bytes per value for memory: fp32 4, fp16/bf16 2, int8 1.")]
-InputOpt = Annotated[str | None, typer.Option("--input", "-i", help="Override the input size: 227 (HxW), 227x227, or 227x227x3 (in --layout order).", show_default=False)]
-BiasOpt = Annotated[bool, typer.Option("--bias/--no-bias", help="--no-bias counts weights only, as the cs231n and Michigan tables do.")]
-BnOpt = Annotated[BnStats, typer.Option("--bn-stats", help="keras: batchnorm running mean/var count as non-trainable params; pytorch: they are buffers, not params.")]
-UnitsOpt = Annotated[Units, typer.Option("--units", help="iec: KiB/MiB = 1024 B (the slides' \"KB\"); si: kB/MB = 1000 B.")]
-LayoutOpt = Annotated[Layout, typer.Option("--layout", help="Shape display order: hwc (224x224x64, as the slides) or chw (64x224x224).")]
-CountInputOpt = Annotated[bool, typer.Option("--count-input/--no-count-input", help="Include the input tensor in activation memory (cs231n does; the Michigan tables do not).")]
-OptimizerOpt = Annotated[Optimizer, typer.Option("--optimizer", help="Optimizer state in the training-memory estimate: sgd 0, momentum 1, adam 2 values per trainable param.")]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings (e.g. a stride that drops pixels) as errors: exit 1.")]
-PlotOpt = Annotated[str | None, typer.Option("--plot", metavar="FILE", help="Also draw per-layer bars of memory, params and MACs to FILE.png, .svg or .pdf (needs matplotlib: pip install \"cnncalc[plot]\").", show_default=False)]
-FreezeOpt = Annotated[str | None, typer.Option("--freeze-until", metavar="LAYER", help="Transfer learning: freeze LAYER (a layer or module name) and everything before it; 'backbone' freezes all but the classifier.", show_default=False)]
-HeadOpt = Annotated[int | None, typer.Option("--head", metavar="N", min=1, max=10_000_000, help="Transfer learning: replace the final classifier (last dense or conv layer) by a new, trainable N-class one.", show_default=False)]
+InputOpt = Annotated[str | None, typer.Option(
+    "--input", "-i", help="Override the input size: 227 (HxW), 227x227, or 227x227x3 (in --layout order).",
+    show_default=False)]
+BiasOpt = Annotated[bool, typer.Option(
+    "--bias/--no-bias", help="--no-bias counts weights only, as the cs231n and Michigan tables do.")]
+BnOpt = Annotated[BnStats, typer.Option(
+    "--bn-stats", help="keras: batchnorm running mean/var count as non-trainable params; pytorch: they are buffers, "
+    "not params.")]
+UnitsOpt = Annotated[Units, typer.Option(
+    "--units", help="iec: KiB/MiB = 1024 B (the slides' \"KB\"); si: kB/MB = 1000 B.")]
+LayoutOpt = Annotated[Layout, typer.Option(
+    "--layout", help="Shape display order: hwc (224x224x64, as the slides) or chw (64x224x224).")]
+CountInputOpt = Annotated[bool, typer.Option(
+    "--count-input/--no-count-input",
+    help="Include the input tensor in activation memory (cs231n does; the Michigan tables do not).")]
+OptimizerOpt = Annotated[Optimizer, typer.Option(
+    "--optimizer",
+    help="Optimizer state in the training-memory estimate: sgd 0, momentum 1, adam 2 values per trainable param.")]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Treat warnings (e.g. a stride that drops pixels) as errors: exit 1.")]
+PlotOpt = Annotated[str | None, typer.Option(
+    "--plot", metavar="FILE", help="Also draw per-layer bars of memory, params and MACs to FILE.png, .svg or .pdf "
+    "(needs matplotlib: pip install \"cnncalc[plot]\").", show_default=False)]
+FreezeOpt = Annotated[str | None, typer.Option(
+    "--freeze-until", metavar="LAYER", help="Transfer learning: freeze LAYER (a layer or module name) and everything "
+    "before it; 'backbone' freezes all but the classifier.", show_default=False)]
+HeadOpt = Annotated[int | None, typer.Option(
+    "--head", metavar="N", min=1, max=10_000_000, help="Transfer learning: replace the final classifier (last dense "
+    "or conv layer) by a new, trainable N-class one.", show_default=False)]
 
 
 CONVENTION_OPTIONS: dict[str, tuple[object, object]] = {
@@ -109,8 +125,7 @@ def takes_conventions(*names: str) -> Callable[[Callable], Callable]:
             switches = {name: kwargs.pop(name) for name in chosen}
             return command(*args, conventions=make_conventions(**switches), **kwargs)
 
-        wrapper.__signature__ = signature.replace(parameters=kept + added)
-        wrapper.__annotations__ = {p.name: p.annotation for p in kept + added}
+        _give_signature(wrapper, signature.replace(parameters=kept + added))
         return wrapper
 
     return decorate
@@ -125,72 +140,110 @@ def make_conventions(batch: int = 1, dtype: Dtype = Dtype.fp32, bias: bool = Tru
                        layout=layout.value, count_input=count_input, optimizer=optimizer.value)
 
 
-def parse_input_size(text: str | None, spec_shape: tuple[int, ...], layout: str) -> tuple[int, ...] | None:
-    """'227' -> keep channels, 227x227; '227x227' -> H, W; three numbers follow --layout."""
-    if text is None:
-        return None
-    parts = text.lower().replace("×", "x").replace(",", "x").split("x")
-    try:
-        numbers = [int(p) for p in parts]
-    except ValueError:
-        raise UsageError(f"--input: cannot read '{text}' (write 227, 227x227 or 227x227x3)") from None
-    if any(n <= 0 or n > 1_000_000 for n in numbers) or len(numbers) not in (1, 2, 3):
-        raise UsageError(f"--input: '{text}' must be 1 to 3 positive sizes")
-    if len(spec_shape) != 3:
-        if len(numbers) != 1:
-            raise UsageError("--input: this spec takes a flat input: give one number")
-        return (numbers[0],)
-    if len(numbers) == 1:
-        return (spec_shape[0], numbers[0], numbers[0])
-    if len(numbers) == 2:
-        return (spec_shape[0], numbers[0], numbers[1])
-    if layout == Layout.hwc:
-        return (numbers[2], numbers[0], numbers[1])
-    return tuple(numbers)
+def load(spec: str, input_size: str | None, layout: str) -> Graph:
+    """A command's network: SPEC compiled once, at the --input size when one is given."""
+    from cnncalc.loading import load as load_model
+
+    return load_model(spec, input_size, layout).graph
 
 
-def load(spec: str, input_size: str | None, layout: str):
-    """Compile a spec, at the --input size when one is given."""
-    from cnncalc.spec import load_graph
-
-    graph = load_graph(spec)
-    override = parse_input_size(input_size, graph.input_shape, layout)
-    return graph if override is None or override == graph.input_shape else load_graph(spec, override)
+TABLE_FORMATS = (Format.table, Format.json, Format.csv, Format.markdown)  # summary, calc, compare, explain, zoo
 
 
-def console(stderr: bool = False) -> Console:
-    """A rich console that respects NO_COLOR and pipes; piped output gets room for wide tables."""
-    from rich.console import Console
+def takes_format(*accepted: Format, help: str = "Output format.") -> Callable[[Command], Command]:
+    """Give a command `--format/-f` offering only the `accepted` formats (--help and shell completion list
+    those), where the command declares `format: Format = <its default>` (or `Format | None = None`), and
+    call it with the chosen member of the one vocabulary, `Format` (see cnncalc/render/output.py)."""
 
-    stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
-    return Console(file=stream, width=width, highlight=False, soft_wrap=False)
+    def decorate(command: Command) -> Command:
+        signature = inspect.signature(command, eval_str=True)
+        declared = signature.parameters["format"]
+        choices = Enum(f"{command.__name__.title()}Format", [(f.name, f.value) for f in accepted], type=str)  # type: ignore[misc]
+        if declared.default is None:
+            default, annotation = None, choices | None
+        elif declared.default in accepted:
+            default, annotation = choices[declared.default.name], choices
+        else:
+            raise ValueError(f"{command.__name__}: the default format {declared.default} is not among {accepted}")
+        option = typer.Option("--format", "-f", help=help, show_default=default is not None)
+        parameters = [p.replace(annotation=Annotated[annotation, option], default=default) if p.name == "format" else p
+                      for p in signature.parameters.values()]
+
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            chosen = kwargs.get("format")
+            if chosen is not None:
+                kwargs["format"] = Format(getattr(chosen, "value", chosen))
+            return command(*args, **kwargs)
+
+        _give_signature(wrapper, signature.replace(parameters=parameters))
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
-def fail(error: CnnCalcError) -> typer.Exit:
-    sys.stderr.write(f"cnncalc: error: {error}\n")
-    return typer.Exit(error.exit_code)
+def takes_budgets(command: Command) -> Command:
+    """Give `check` one --max-... option per metric with a budget (`cnncalc.metrics.budgeted()`: --max-params,
+    --max-macs, ...), right after its arguments, and call it with one `budgets` argument instead: each budget's
+    name and the text given (None when not given). A new metric with a budget gets its option here."""
+    from cnncalc import metrics
 
-
-def reports_errors(command: Callable) -> Callable:
-    """Turn the user's mistakes into one line on stderr and exit code 1 (spec) or 2 (usage)."""
+    budgeted = [metric for metric in metrics.budgeted() if metric.budget]
+    signature = inspect.signature(command, eval_str=True)
+    kept = [p for p in signature.parameters.values() if p.name != "budgets"]
+    at = next((i for i, p in enumerate(kept) if p.default is not p.empty or p.kind is p.KEYWORD_ONLY), len(kept))
+    added = [inspect.Parameter(str(metric.budget), inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                               annotation=Annotated[str | None, typer.Option(
+                                   str(metric.option), metavar="N", help=budget_help(metric), show_default=False)])
+             for metric in budgeted]
 
     @functools.wraps(command)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        budgets = {str(metric.budget): kwargs.pop(str(metric.budget), None) for metric in budgeted}
+        return command(*args, budgets=budgets, **kwargs)
+
+    _give_signature(wrapper, signature.replace(parameters=kept[:at] + added + kept[at:]))
+    return wrapper  # type: ignore[return-value]
+
+
+def budget_help(metric: Metric) -> str:
+    """--max-params: 'Fail above N params (e.g. 25M).', from the metric's label, unit and per_image."""
+    per_image = " per image" if metric.per_image else ""
+    if metric.unit == "bytes":
+        measured = "at --dtype" if metric.per_image else "at --batch and --dtype"
+        return f"Fail above N bytes of {metric.label}{per_image} {measured} (e.g. 2GiB)."
+    return f"Fail above N {metric.label}{per_image} (e.g. 25M)."
+
+
+def _give_signature(wrapper: Callable[..., Any], signature: inspect.Signature) -> None:
+    """typer reads a command's signature and annotations: show it the options a decorator added."""
+    wrapper.__signature__ = signature  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+
+
+def reports_errors(command: Command) -> Command:
+    """Turn the user's mistakes into one line on stderr and their exit status: ExitStatus.WRONG (a spec
+    or an answer) or ExitStatus.USAGE (the command line)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except CnnCalcError as error:
-            raise fail(error) from None
+            Output().error(str(error))
+            raise typer.Exit(error.exit_code) from None
         except BrokenPipeError:  # `cnncalc summary vgg16 | head`
-            sys.stderr.close()
-            raise typer.Exit(0) from None
+            Output().reader_gone()
+            raise typer.Exit(ExitStatus.OK) from None
 
-    return wrapper
+    return wrapper  # type: ignore[return-value]
 
 
-def warn(messages: list[tuple[str, str]], strict: bool) -> None:
-    """Print warnings to stderr; under --strict they are errors."""
-    for layer, message in messages:
-        sys.stderr.write(f"cnncalc: {'error' if strict else 'warning'}: layer '{layer}': {message}\n")
-    if strict and messages:
-        raise typer.Exit(1)
+def report_warnings(out: Output, warnings: Iterable[tuple[str, str]], strict: bool) -> None:
+    """Each layer warning on stderr; under --strict they are errors and the command exits ExitStatus.WRONG."""
+    warned = False
+    for layer, message in warnings:
+        (out.error if strict else out.warn)(f"layer '{layer}': {message}")
+        warned = True
+    if strict and warned:
+        raise typer.Exit(ExitStatus.WRONG)

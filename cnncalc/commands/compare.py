@@ -7,29 +7,34 @@ from typing import Annotated
 import typer
 
 from cnncalc.commands.common import (
-    Format,
-    FormatOpt,
+    TABLE_FORMATS,
     InputOpt,
     PlotOpt,
     StrictOpt,
-    console,
     load,
+    report_warnings,
     reports_errors,
     takes_conventions,
-    warn,
+    takes_format,
 )
 from cnncalc.conventions import Conventions
+from cnncalc.render.output import Format, Output
 
-SpecsArg = Annotated[list[str], typer.Argument(metavar="SPEC...", help="Two or more spec files or zoo names; ratios are against the first.", show_default=False)]
+SpecsArg = Annotated[list[str], typer.Argument(
+    metavar="SPEC...", help="Two or more spec files or zoo names; ratios are against the first.", show_default=False)]
+DepthOpt = Annotated[int, typer.Option(
+    "--depth", "-d", min=0, help="Bars per layer, with modules deeper than N folded into one bar "
+    "(0: one bar per top-level layer or module, e.g. per ResNet stage).")]
 
 
 @reports_errors
 @takes_conventions()
+@takes_format(*TABLE_FORMATS)
 def compare(
     specs: SpecsArg,
-    format: FormatOpt = Format.table,
+    format: Format = Format.table,
     input: InputOpt = None,
-    depth: Annotated[int, typer.Option("--depth", "-d", min=0, help="Bars per layer, with modules deeper than N folded into one bar (0: one bar per top-level layer or module, e.g. per ResNet stage).")] = 0,
+    depth: DepthOpt = 0,
     strict: StrictOpt = False,
     plot: PlotOpt = None,
     *,
@@ -55,14 +60,15 @@ def compare(
 
         check_plot_path(plot)
     analyses = [analyze(load(spec, input, conventions.layout), conventions) for spec in specs]
-    warn([(f"{a.name}: {layer}", message) for a in analyses for layer, message in a.warnings], strict)
+    out = Output()
+    report_warnings(out, [(f"{a.name}: {layer}", message) for a in analyses for layer, message in a.warnings], strict)
     models = [view.figures(analysis, depth) for analysis in analyses]
     if plot is not None:
         from cnncalc.render.plot import plot_bars
 
         plot_bars([(m.analysis.name, m.bars) for m in models], plot, conventions.units)
     if format == Format.table:
-        console().print(view.compare_table(models))
+        out.show(view.compare_table(models))
         return
     render = {Format.json: view.to_json, Format.csv: view.to_csv, Format.markdown: view.to_markdown}[format]
-    typer.echo(render(models).rstrip("\n"))
+    out.text(render(models))

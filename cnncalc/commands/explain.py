@@ -7,24 +7,29 @@ from typing import Annotated
 import typer
 
 from cnncalc.commands.common import (
-    Format,
-    FormatOpt,
+    TABLE_FORMATS,
     InputOpt,
     SpecArg,
-    console,
     load,
     reports_errors,
     takes_conventions,
+    takes_format,
 )
 from cnncalc.conventions import Conventions
+from cnncalc.render.output import Format, Output
+
+LayerOpt = Annotated[str | None, typer.Option(
+    "--layer", "-l", metavar="NAME", help="Only this layer (full or short name), or every layer of this module.",
+    show_default=False)]
 
 
 @reports_errors
 @takes_conventions("batch", "dtype", "bias", "bn_stats", "units", "layout", "count_input")
+@takes_format(*TABLE_FORMATS)
 def explain(
     spec: SpecArg,
-    layer: Annotated[str | None, typer.Option("--layer", "-l", metavar="NAME", help="Only this layer (full or short name), or every layer of this module.", show_default=False)] = None,
-    format: FormatOpt = Format.table,
+    layer: LayerOpt = None,
+    format: Format = Format.table,
     input: InputOpt = None,
     *,
     conventions: Conventions,  # from the convention switches: see takes_conventions
@@ -47,8 +52,9 @@ def explain(
     graph = load(spec, input, conventions.layout)
     analysis = analyze(graph, conventions)
     explanations = view.Explainer(graph, analysis).explain(view.select(graph, layer))
+    out = Output()
     if format == Format.table:
-        console().print(view.explain_text(explanations, analysis))
+        out.show(view.explain_text(explanations, analysis))
         return
     render = {Format.json: view.to_json, Format.csv: view.to_csv, Format.markdown: view.to_markdown}[format]
-    typer.echo(render(explanations, analysis).rstrip("\n"))
+    out.text(render(explanations, analysis))

@@ -2,34 +2,47 @@
 
 from __future__ import annotations
 
-import sys
-from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cnncalc.commands.common import InputOpt, complete_spec, console, load, reports_errors, takes_conventions
+from cnncalc.commands.common import (
+    InputOpt,
+    complete_spec,
+    load,
+    reports_errors,
+    takes_conventions,
+    takes_format,
+)
 from cnncalc.conventions import Conventions
 from cnncalc.errors import UsageError
+from cnncalc.render.output import Format, Output
 
-PROGRESS_FROM = 20  # sheets: a class this size gets a progress bar on a terminal
+if TYPE_CHECKING:  # pragma: no cover
+    from cnncalc.grading.sheet import Sheet
 
-
-class GradeFormat(str, Enum):
-    text = "text"
-    json = "json"
-    csv = "csv"
+SheetsArg = Annotated[list[str], typer.Argument(
+    metavar="SHEET", help="Answer sheets (YAML), or folders of them.", show_default=False)]
+KeyOpt = Annotated[str | None, typer.Option(
+    "--key", "-k", metavar="SPEC", help="The spec to mark against (a file or zoo name); default: each sheet's own "
+    "'spec:'.", show_default=False, autocompletion=complete_spec)]
+OutputOpt = Annotated[Path | None, typer.Option(
+    "--output", "-o", help="Write the report to this file instead of stdout.", show_default=False)]
+ToleranceOpt = Annotated[str, typer.Option(
+    "--tolerance", "-t", help="Also accept answers within this relative error: 1% or 0.01.")]
 
 
 @reports_errors
 @takes_conventions("batch", "dtype", "bias", "bn_stats", "units", "layout", "count_input")
+@takes_format(Format.text, Format.json, Format.csv,
+              help="Output format (default: text for one sheet, csv for a class).")
 def grade(
-    sheets: Annotated[list[str], typer.Argument(metavar="SHEET", help="Answer sheets (YAML), or folders of them.", show_default=False)],
-    key: Annotated[str | None, typer.Option("--key", "-k", metavar="SPEC", help="The spec to mark against (a file or zoo name); default: each sheet's own 'spec:'.", show_default=False, autocompletion=complete_spec)] = None,
-    format: Annotated[GradeFormat | None, typer.Option("--format", "-f", help="Output format (default: text for one sheet, csv for a class).", show_default=False)] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file instead of stdout.", show_default=False)] = None,
-    tolerance: Annotated[str, typer.Option("--tolerance", "-t", help="Also accept answers within this relative error: 1% or 0.01.")] = "0",
+    sheets: SheetsArg,
+    key: KeyOpt = None,
+    format: Format | None = None,
+    output: OutputOpt = None,
+    tolerance: ToleranceOpt = "0",
     input: InputOpt = None,
     *,
     conventions: Conventions,  # from the convention switches: see takes_conventions
@@ -48,9 +61,9 @@ def grade(
       cnncalc grade ada.yaml --key alexnet_2012 --no-bias --tolerance 1%
     """
     from cnncalc.analysis import analyze
-    from cnncalc.grading import report
     from cnncalc.grading.marking import AnswerKey
     from cnncalc.grading.sheet import Sheet, grade_sheets
+    from cnncalc.render import grade as view
 
     paths = _sheet_paths(sheets)
     fraction = _tolerance(tolerance)
@@ -65,42 +78,38 @@ def grade(
 
     if key is not None:
         key_for(Sheet(path="", student=""))  # a broken key is the teacher's error: exit 1 at once
-    results = grade_sheets(paths, key_for, fraction, _progress(len(paths)))
-    chosen = format or (GradeFormat.text if len(paths) == 1 and not Path(sheets[0]).is_dir() else GradeFormat.csv)
-    if chosen == GradeFormat.csv:
+    out = Output()
+    results = grade_sheets(paths, key_for, fraction, view.progress(out, len(paths)))
+    chosen = format or (Format.text if len(paths) == 1 and not Path(sheets[0]).is_dir() else Format.csv)
+    if chosen == Format.csv:
         layers = [name for k in keys.values() for name in k.rows]
-        text = report.to_csv(results, list(dict.fromkeys(layers)))
-    elif chosen == GradeFormat.json:
-        text = report.to_json(results, conventions)
+        text = view.to_csv(results, list(dict.fromkeys(layers)))
+    elif chosen == Format.json:
+        text = view.to_json(results, conventions)
     else:
-        text = report.to_text(results, conventions)
+        text = view.to_text(results, conventions)
     if output is None:
-        sys.stdout.write(text)
+        out.text(text)
         return
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"--output: cannot write '{output}': {exc.strerror}") from None
-    sys.stderr.write(f"cnncalc: graded {len(results)} sheet(s) into {output}\n")
+    out.note(f"graded {len(results)} sheet(s) into {output}")
 
 
 def _sheet_paths(sheets: list[str]) -> list[str]:
-    paths: list[str] = []
-    for ref in sheets:
-        path = Path(ref)
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-            if not found:
-                raise UsageError(f"no answer sheets (*.yaml) in '{ref}'")
-            paths.extend(str(p) for p in found)
-        elif path.is_file():
-            paths.append(ref)
-        else:
-            raise UsageError(f"no such sheet or folder '{ref}'")
+    """Folders expand to their *.yaml / *.yml sheets; anything else must be a sheet file."""
+    from cnncalc.loading import expand_folders
+
+    paths = expand_folders(sheets, "answer sheets")
+    for path in paths:
+        if not Path(path).is_file():
+            raise UsageError(f"no such sheet or folder '{path}'")
     return paths
 
 
-def _sheet_spec(sheet) -> str:
+def _sheet_spec(sheet: Sheet) -> str:
     """A sheet's `spec:`: a file next to the sheet, a path, or a zoo name."""
     if not sheet.spec:
         raise UsageError("the sheet names no spec: add 'spec: <zoo name or file>' or grade with --key")
@@ -117,11 +126,3 @@ def _tolerance(text: str) -> float:
         raise UsageError(f"--tolerance: '{text}' must be between 0 and 100%")
     return value
 
-
-def _progress(count: int):
-    """rich's progress bar on stderr for a long class at a terminal; otherwise plain iteration."""
-    if count < PROGRESS_FROM or not sys.stderr.isatty():
-        return iter
-    from rich.progress import track
-
-    return lambda paths: track(paths, description="grading", console=console(stderr=True), transient=True)

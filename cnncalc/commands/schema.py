@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
 from cnncalc.commands.common import reports_errors
+from cnncalc.render.output import Output
+
+PathOpt = Annotated[bool, typer.Option(
+    "--path", help="Print where the installed copy of the schema is, instead of the schema.")]
 
 
 @reports_errors
 def schema(
-    path: Annotated[bool, typer.Option("--path", help="Print where the installed copy of the schema is, instead of the schema.")] = False,
+    path: PathOpt = False,
 ) -> None:
     """Print the JSON Schema of spec files (the same file ships as cnncalc/spec.schema.json).
 
@@ -27,4 +30,4 @@ def schema(
     """
     from cnncalc.schema import SHIPPED, schema_text
 
-    sys.stdout.write(f"{SHIPPED}\n" if path else schema_text())
+    Output().text(str(SHIPPED) if path else schema_text())

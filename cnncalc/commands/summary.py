@@ -2,35 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cnncalc.commands.common import (
-    Format,
-    FormatOpt,
+    TABLE_FORMATS,
     FreezeOpt,
     HeadOpt,
     InputOpt,
     PlotOpt,
     SpecArg,
     StrictOpt,
-    console,
     load,
+    report_warnings,
     reports_errors,
     takes_conventions,
-    warn,
+    takes_format,
 )
 from cnncalc.conventions import Conventions
+from cnncalc.render.output import Format, Output
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cnncalc.graph import Graph
+
+DepthOpt = Annotated[int | None, typer.Option(
+    "--depth", "-d", min=0, show_default=False,
+    help="Fold modules deeper than N into one row each (0: one row per top-level module, as GoogLeNet's paper table).")]
 
 
 @reports_errors
 @takes_conventions()
+@takes_format(*TABLE_FORMATS)
 def summary(
     spec: SpecArg,
-    format: FormatOpt = Format.table,
+    format: Format = Format.table,
     input: InputOpt = None,
-    depth: Annotated[int | None, typer.Option("--depth", "-d", min=0, help="Fold modules deeper than N into one row each (0: one row per top-level module, as GoogLeNet's paper table).")] = None,
+    depth: DepthOpt = None,
     strict: StrictOpt = False,
     freeze_until: FreezeOpt = None,
     head: HeadOpt = None,
@@ -50,7 +58,7 @@ def summary(
     report(load(spec, input, conventions.layout), conventions, format, depth, strict, freeze_until, head, plot)
 
 
-def report(graph, conventions, format: Format, depth: int | None, strict: bool,
+def report(graph: Graph, conventions: Conventions, format: Format, depth: int | None, strict: bool,
            freeze_until: str | None = None, head: int | None = None, plot: str | None = None) -> None:
     """Everything summary does once it has a graph (shared with `cnncalc calc`)."""
     from cnncalc.analysis import analyze, collapse, scope_groups
@@ -62,19 +70,20 @@ def report(graph, conventions, format: Format, depth: int | None, strict: bool,
         check_plot_path(plot)
     analysis = analyze(apply(graph, freeze_until, head), conventions)
     rows = collapse(analysis, depth) if depth is not None else analysis.layers
-    warn(analysis.warnings, strict)
+    out = Output()
+    report_warnings(out, analysis.warnings, strict)
     if plot is not None:
         from cnncalc.render.compare import charted
         from cnncalc.render.plot import plot_bars
 
         plot_bars([(analysis.name, charted(rows))], plot, conventions.units)
     if format == Format.table:
-        from cnncalc.render.table import summary_table
+        from cnncalc.render.summary import summary_table
 
         groups = scope_groups(analysis) if depth is None else {}
-        console().print(summary_table(analysis, rows, groups))
+        out.show(summary_table(analysis, rows, groups))
         return
-    from cnncalc.render import formats
+    from cnncalc.render import summary as view
 
-    render = {Format.json: formats.to_json, Format.csv: formats.to_csv, Format.markdown: formats.to_markdown}[format]
-    typer.echo(render(analysis, rows).rstrip("\n"))
+    render = {Format.json: view.to_json, Format.csv: view.to_csv, Format.markdown: view.to_markdown}[format]
+    out.text(render(analysis, rows))

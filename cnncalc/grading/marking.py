@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cnncalc import metrics
 from cnncalc.analysis import Analysis, LayerRow
 from cnncalc.errors import Location
 from cnncalc.grading.values import (
@@ -23,8 +24,16 @@ from cnncalc.graph import Graph
 from cnncalc.spec.validate import did_you_mean
 from cnncalc.units import human_bytes, rf_text, shape_text
 
-LAYER_ITEMS = ("output_shape", "params", "macs", "flops", "memory", "receptive_field")
-TOTAL_ITEMS = ("output_shape", "params", "trainable_params", "macs", "flops", "memory")
+
+def layer_items() -> tuple[str, ...]:
+    """What a sheet may ask of a layer: its shape, each metric's item, its receptive field."""
+    asked = (m.sheet_item for m in metrics.sheet_items() if m.sheet_item and m.sheet_per_layer)
+    return ("output_shape", *asked, "receptive_field")
+
+
+def total_items() -> tuple[str, ...]:
+    """What a sheet may ask of the whole network: the output shape and each metric's total."""
+    return ("output_shape", *(m.sheet_item for m in metrics.sheet_items() if m.sheet_item))
 
 
 @dataclass
@@ -75,9 +84,10 @@ class AnswerKey:
         """Mark `raw` as the value of `item` for `layer` (None: the whole network's totals)."""
         label = f"{layer if layer is not None else 'total'}.{item}"
         answer = _shown(raw)
-        allowed = LAYER_ITEMS if layer is not None else TOTAL_ITEMS
+        allowed = layer_items() if layer is not None else total_items()
         if item not in allowed:
-            return Mark(label, answer, None, problem=f"unknown item '{item}'{did_you_mean(item, allowed)} (items: {', '.join(allowed)})", location=location)
+            problem = f"unknown item '{item}'{did_you_mean(item, allowed)} (items: {', '.join(allowed)})"
+            return Mark(label, answer, None, problem=problem, location=location)
         try:
             row = self.layer(layer) if layer is not None else None
         except UnknownLayer as exc:
@@ -97,32 +107,46 @@ class AnswerKey:
     # -- the truth of each item ---------------------------------------------------------------
 
     def _judge(self, row: LayerRow | None, item: str, raw: Any, tolerance: float) -> tuple[bool, str]:
-        conventions = self.analysis.conventions
-        totals = self.analysis.totals
+        """Is `raw` the truth of `item`? And the truth, written like the answer."""
         if item == "output_shape":
-            truth = row.output_shape if row else self._output_shape()
-            answer = parse_shape(raw, conventions.layout)
-            expected = shape_text(truth, conventions.layout)
-            if answer != truth and len(truth) == 3 and parse_shape(raw, "chw" if conventions.layout == "hwc" else "hwc") == truth:
-                expected += f" (the answer is in {'CxHxW' if conventions.layout == 'hwc' else 'HxWxC'} order; the key reads {'HxWxC' if conventions.layout == 'hwc' else 'CxHxW'})"
-            return answer == truth, expected
+            return self._judge_shape(row.output_shape if row else self._output_shape(), raw)
         if item == "receptive_field":
-            field = row.receptive_field
-            truth_rf = None if field is None else field.size
-            answer_rf = parse_receptive_field(raw)
-            right = answer_rf == truth_rf if truth_rf is None or answer_rf is None else all(
-                abs(a - t) <= tolerance * t + 1e-9 for a, t in zip(answer_rf, truth_rf))
-            return right, rf_text(field) if field else "all (a dense unit sees the whole input)"
-        if item == "memory":
-            quantity = parse_memory(raw, conventions.units)
-            if quantity.is_bytes:
-                truth = row.output_elements * conventions.bytes_per_element if row else totals.activation_bytes
-                return quantity.matches(truth, tolerance), _bytes_expected(truth, quantity, conventions.units)
-            truth = row.output_elements if row else totals.activation_elements
-            return quantity.matches(truth, tolerance), _count_expected(truth, quantity) + " values"
-        truth = getattr(row if row else totals, item)
+            assert row is not None, "a receptive field is asked of a layer"
+            return self._judge_receptive_field(row, raw, tolerance)
+        metric = metrics.by_sheet_item(item)
+        assert metric is not None, f"'{item}' is a sheet item of no metric"
+        truth = row.values[metric.key] if row else self.analysis.totals.values[metric.totalled]
+        units = self.analysis.conventions.units
+        if metric.bytes_per_value or metric.unit == "bytes":
+            quantity = parse_memory(raw, units)
+            if metric.bytes_per_value and not quantity.is_bytes:  # values, as cs231n writes "memory: 3.2M"
+                return quantity.matches(truth, tolerance), _count_expected(truth, quantity) + " values"
+            if metric.bytes_per_value:
+                truth *= self.analysis.conventions.bytes_per_element
+            return quantity.matches(truth, tolerance), _bytes_expected(truth, quantity, units)
         quantity = parse_count(raw)
         return quantity.matches(truth, tolerance), _count_expected(truth, quantity)
+
+    def _judge_shape(self, truth: tuple[int, ...], raw: Any) -> tuple[bool, str]:
+        layout = self.analysis.conventions.layout
+        answer = parse_shape(raw, layout)
+        expected = shape_text(truth, layout)
+        other = "chw" if layout == "hwc" else "hwc"
+        if answer != truth and len(truth) == 3 and parse_shape(raw, other) == truth:
+            written, read = ("CxHxW", "HxWxC") if layout == "hwc" else ("HxWxC", "CxHxW")
+            expected += f" (the answer is in {written} order; the key reads {read})"
+        return answer == truth, expected
+
+    @staticmethod
+    def _judge_receptive_field(row: LayerRow, raw: Any, tolerance: float) -> tuple[bool, str]:
+        field = row.receptive_field
+        truth = None if field is None else field.size
+        answer = parse_receptive_field(raw)
+        if truth is None or answer is None:
+            right = answer == truth
+        else:
+            right = all(abs(a - t) <= tolerance * t + 1e-9 for a, t in zip(answer, truth, strict=True))
+        return right, rf_text(field) if field else "all (a dense unit sees the whole input)"
 
     def _output_shape(self) -> tuple[int, ...]:
         outputs = self.analysis.outputs

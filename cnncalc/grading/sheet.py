@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cnncalc.errors import CnnCalcError, Location
-from cnncalc.grading.marking import LAYER_ITEMS, TOTAL_ITEMS, AnswerKey, Mark
+from cnncalc.grading.marking import AnswerKey, Mark, layer_items, total_items
 from cnncalc.spec.validate import did_you_mean
 
 SHEET_KEYS = ("student", "spec", "layers", "totals", "notes")
@@ -83,7 +83,8 @@ def read_sheet(path: str) -> Sheet:
         sheet.spec = str(data["spec"])
     layers = data.get("layers", LocDict())
     if not isinstance(layers, LocDict):
-        sheet.problems.append(f"{data.where('layers')}: 'layers' must map layer names to answers (conv1: {{params: 34944}})")
+        where = data.where("layers")
+        sheet.problems.append(f"{where}: 'layers' must map layer names to answers (conv1: {{params: 34944}})")
         layers = {}
     source = text.splitlines()
     for name, answers in layers.items():
@@ -97,7 +98,8 @@ def read_sheet(path: str) -> Sheet:
 def _collect(sheet: Sheet, layer: str | None, answers: Any, where: Location, source: list[str]) -> None:
     what = f"layer '{layer}'" if layer else "'totals'"
     if not isinstance(answers, dict):
-        sheet.problems.append(f"{where}: {what} must map items ({', '.join(LAYER_ITEMS if layer else TOTAL_ITEMS)}) to answers")
+        items = ", ".join(layer_items() if layer else total_items())
+        sheet.problems.append(f"{where}: {what} must map items ({items}) to answers")
         return
     for item, raw in answers.items():
         location = answers.where(item)
@@ -154,7 +156,9 @@ def item_columns(results: list[GradedSheet], key_layers: list[str]) -> list[str]
 def _column_order(item: str, key_layers: list[str]) -> tuple | None:
     layer, _, quantity = item.rpartition(".")
     if layer == "total":
-        return (len(key_layers), TOTAL_ITEMS.index(quantity)) if quantity in TOTAL_ITEMS else None
-    if layer in key_layers and quantity in LAYER_ITEMS:
-        return (key_layers.index(layer), LAYER_ITEMS.index(quantity))
+        items = total_items()
+        return (len(key_layers), items.index(quantity)) if quantity in items else None
+    items = layer_items()
+    if layer in key_layers and quantity in items:
+        return (key_layers.index(layer), items.index(quantity))
     return None

@@ -73,7 +73,8 @@ def _number(text: str) -> tuple[float, int, int | None, str]:
         raise UnreadableValue(f"cannot read '{text}' as a number")
     mantissa = match["mantissa"]
     if "," in mantissa and not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?", mantissa):
-        raise UnreadableValue(f"cannot read '{text}': commas separate thousands (34,944); write decimals with a point (1.9)")
+        raise UnreadableValue(
+            f"cannot read '{text}': commas separate thousands (34,944); write decimals with a point (1.9)")
     mantissa = mantissa.replace(",", "").replace("_", "")
     decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
     exponent = int(match["exp"]) if match["exp"] else None
@@ -145,7 +146,8 @@ def parse_shape(raw: object, layout: str = "hwc") -> Shape:
             numbers = [int(p) for p in parts]
         except ValueError:
             raise UnreadableValue(f"cannot read '{raw}' as a shape (write 55x55x96 or (55, 55, 96))") from None
-    if not numbers or len(numbers) > 3 or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in numbers):
+    positive = all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in numbers)
+    if not numbers or len(numbers) > 3 or not positive:
         raise UnreadableValue(f"cannot read {raw!r} as a shape: give 1 to 3 positive whole numbers (55x55x96)")
     if len(numbers) == 3 and layout == "hwc":
         return (numbers[2], numbers[0], numbers[1])

@@ -1,24 +1,37 @@
 """The contract every op implements, and the registry the spec compiler and analyzer read.
 
 Each op keeps all of its formulas (shape, params, MACs, other ops, receptive field) in one class,
-so the table, the JSON, `explain` and the executor's cross-check can never disagree.
+together with the same formulas written out for people (`size_steps`, `param_steps`, `mac_steps`
+...: the `Step`s that `cnncalc explain` prints and `cnncalc grade` shows under a wrong answer), so
+the table, the JSON, `explain` and the executor's cross-check can never disagree.
+
+An op whose layers can have parameters or MACs must write them out: `formula_gaps()` names the
+ops that override `params` or `macs` but not `param_steps` or `mac_steps` (the test suite runs it
+over the registry), and the base methods raise `MissingFormula` rather than print an empty formula.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal, Union
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
+from cnncalc.formulas import Step, num
 from cnncalc.ops.spatial import ReceptiveField
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cnncalc.conventions import Conventions
+    from cnncalc.ops.window import SlidingWindow
 
 Shape = tuple[int, ...]  # channels-first without the batch: (C, H, W) or (F,)
 
 PositiveInt = Annotated[int, Strict(), Field(gt=0, le=10_000_000)]
 NonNegativeInt = Annotated[int, Strict(), Field(ge=0, le=10_000_000)]
-IntPair = Union[PositiveInt, tuple[PositiveInt, PositiveInt]]
-Padding = Union[NonNegativeInt, tuple[NonNegativeInt, NonNegativeInt], tuple[NonNegativeInt, NonNegativeInt, NonNegativeInt, NonNegativeInt], Literal["same", "valid"]]
+IntPair = PositiveInt | tuple[PositiveInt, PositiveInt]
+Padding = (NonNegativeInt | tuple[NonNegativeInt, NonNegativeInt]
+           | tuple[NonNegativeInt, NonNegativeInt, NonNegativeInt, NonNegativeInt] | Literal["same", "valid"])
 
 ACTIVATIONS = (
     "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "hardsigmoid",
@@ -50,6 +63,33 @@ class ParamCount:
     buffers: int = 0
 
 
+class MissingFormula(NotImplementedError):
+    """An op's layer has parameters or MACs but the op does not write out how they arise."""
+
+
+@dataclass
+class Layer:
+    """One compiled layer as its op's written formulas see it: the options, the input and output
+    shapes, the analyzer's figures for it (metric key -> value, batch included), the conventions
+    they were counted under, the layer's sliding window if it has one, and where notes go; for the
+    formulas that span several layers (a join's branches), its name, op and the layers feeding it."""
+
+    options: Any
+    inputs: list[Shape]
+    out: Shape
+    values: Mapping[str, int]
+    conventions: Conventions
+    window: SlidingWindow | None = None
+    notes: list[str] = field(default_factory=list)
+    name: str = ""
+    op: Op | None = None
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def batch(self) -> int:
+        return self.conventions.batch
+
+
 class Op:
     """One layer type. Subclasses override what applies; the defaults describe a free, pointwise op."""
 
@@ -60,8 +100,16 @@ class Op:
     inputs: ClassVar[tuple[int, int | None]] = (1, 1)  # min and max number of inputs
     allocates: ClassVar[bool] = True        # False for views (flatten) and inference no-ops (dropout)
     description: ClassVar[str] = ""
+    branch_join: ClassVar[bool] = False     # joins branches whose costs `explain` breaks down (`branch_steps`)
+    bottleneck: ClassVar[bool] = False      # a 1x1 of this op ahead of a larger one is a bottleneck (conv)
 
-    def output_shape(self, o: Any, inputs: list[Shape]) -> Shape:
+    # -- the arithmetic -------------------------------------------------------------------------
+
+    def window(self, o: Any, inputs: list[Shape]) -> SlidingWindow | None:
+        """The layer's sliding-window geometry (conv, window pools), computed once when it is compiled."""
+        return None
+
+    def output_shape(self, o: Any, inputs: list[Shape], window: SlidingWindow | None = None) -> Shape:
         return inputs[0]
 
     def params(self, o: Any, inputs: list[Shape], out: Shape) -> ParamCount:
@@ -75,11 +123,68 @@ class Op:
         """Comparisons, additions and elementwise ops per sample, reported apart from MACs."""
         return 0
 
-    def receptive_field(self, o: Any, inputs: list[Shape], rfs: list[ReceptiveField]) -> ReceptiveField:
+    def receptive_field(self, o: Any, inputs: list[Shape], rfs: list[ReceptiveField],
+                        window: SlidingWindow | None = None) -> ReceptiveField:
         return rfs[0]
 
-    def warnings(self, o: Any, inputs: list[Shape], out: Shape) -> list[str]:
+    def warnings(self, o: Any, inputs: list[Shape], out: Shape, window: SlidingWindow | None = None) -> list[str]:
         return []
+
+    # -- the same, written out ------------------------------------------------------------------
+
+    def size_steps(self, layer: Layer) -> list[Step]:
+        """How the output size arises; nothing for an op that keeps its input's shape."""
+        if layer.window is not None:
+            return layer.window.size_steps(layer.out[1:], layer.notes)
+        return []
+
+    def param_steps(self, layer: Layer) -> list[Step]:
+        """The parameter count in symbols and numbers (the analyzer's `params`, conventions applied)."""
+        if layer.values["params"]:
+            raise MissingFormula(f"op '{self.key}' counts parameters but writes no formula for them (param_steps)")
+        return []
+
+    def mac_steps(self, layer: Layer) -> list[Step]:
+        """The multiply-accumulates in symbols and numbers (the analyzer's `macs`, batch included)."""
+        if layer.values["macs"]:
+            raise MissingFormula(f"op '{self.key}' counts MACs but writes no formula for them (mac_steps)")
+        return []
+
+    def other_op_steps(self, layer: Layer) -> list[Step]:
+        """Other operations worth writing out (a pool's window reads); most ops show none."""
+        return []
+
+    def field_steps(self, layer: Layer, before: ReceptiveField, after: ReceptiveField) -> list[Step]:
+        """How the receptive field grows from the input's (`before`) to the output's (`after`)."""
+        if layer.window is not None:
+            return layer.window.field_steps(before, after)
+        return [Step("receptive field", "", "", max(after.size), "px")]
+
+    def lost_steps(self, layer: Layer) -> list[Step]:
+        """The pixels a strided window never reaches (the 224-vs-227 trap)."""
+        return layer.window.lost_steps() if layer.window is not None else []
+
+    def mac_term(self, layer: Layer) -> str:
+        """The layer's MACs per sample as one product, for a sum over a branch: '28·28·16·192'."""
+        return num(layer.values["macs"] // layer.batch)
+
+    def branch_steps(self, join: Layer, branches: list[tuple[str, list[Layer]]], module: str,
+                     inside: list[Layer]) -> list[Step]:
+        """For a `branch_join` op: the cost of each branch (label, its layers) that `join` joins, and
+        of the whole `module` when its layers (`inside`, the join excepted) are just the branches."""
+        return []
+
+    def unreduced_step(self, reduce: Layer, main: Layer, label: str) -> Step | None:
+        """For a `bottleneck` op: the cost of `main` on the input of the 1x1 `reduce` before it."""
+        return None
+
+    def channels_reason(self, out: Shape) -> str | None:
+        """Why the output has its channels, when the op decides them ('96 filters')."""
+        return None
+
+    def memory_note(self, conventions: Conventions) -> str | None:
+        """Why a layer of this op adds no activation memory."""
+        return None if self.allocates else "a view or an inference no-op: no memory of its own"
 
 
 REGISTRY: dict[str, Op] = {}
@@ -88,6 +193,21 @@ REGISTRY: dict[str, Op] = {}
 def register(op_class: type[Op]) -> type[Op]:
     REGISTRY[op_class.key] = op_class()
     return op_class
+
+
+def _overrides(op: Op, method: str) -> bool:
+    return getattr(type(op), method) is not getattr(Op, method)
+
+
+def formula_gaps(ops: Mapping[str, Op] | None = None) -> list[str]:
+    """The ops (by default every registered one) that count parameters or MACs but do not write
+    them out: each would print an empty formula in `explain` and `grade`."""
+    gaps = []
+    for key, op in (REGISTRY if ops is None else ops).items():
+        for counted, written in (("params", "param_steps"), ("macs", "mac_steps")):
+            if _overrides(op, counted) and not _overrides(op, written):
+                gaps.append(f"{key}: overrides {counted} but not {written}")
+    return gaps
 
 
 def numel(shape: Shape) -> int:
@@ -100,14 +220,4 @@ def numel(shape: Shape) -> int:
 def require_spatial(shape: Shape, what: str) -> tuple[int, int, int]:
     if len(shape) != 3:
         raise OpError(f"{what} needs a CxHxW input, got a flat vector of {shape[0]}")
-    return shape  # type: ignore[return-value]
-
-
-def fmt_shape(shape: tuple[int, ...]) -> str:
-    """A kernel, stride or padding pair: (3, 3) -> '3x3'."""
-    return "x".join(str(d) for d in shape)
-
-
-def tensor_text(shape: Shape) -> str:
-    """A tensor in messages, height x width x channels as the slides write it: (64, 56, 56) -> '56x56x64'."""
-    return fmt_shape(shape[1:] + shape[:1] if len(shape) == 3 else shape)
+    return shape

@@ -9,13 +9,15 @@ conv_transpose: out = (W-1)S - 2P + D(K-1) + output_padding + 1 ; params = Cin·
 from __future__ import annotations
 
 import math
-from typing import Annotated, Union
+from typing import Annotated
 
 from pydantic import Strict
 
+from cnncalc.formulas import Step, dot, num, per_batch
 from cnncalc.ops.base import (
     ActivationName,
     IntPair,
+    Layer,
     NonNegativeInt,
     Op,
     OpError,
@@ -24,65 +26,20 @@ from cnncalc.ops.base import (
     ParamCount,
     PositiveInt,
     Shape,
-    fmt_shape,
     numel,
     register,
     require_spatial,
 )
-from cnncalc.ops.spatial import ReceptiveField, dropped_pixels, output_size, pair, resolve_padding
+from cnncalc.ops.spatial import ReceptiveField, pair
+from cnncalc.ops.window import SlidingWindow
+from cnncalc.units import dims_text
 
-
-class SlidingWindow:
-    """The geometry of a kernel sliding over an input: shared by conv and pooling."""
-
-    def __init__(self, in_hw, kernel, stride, dilation, padding, ceil_mode=False):
-        self.in_hw = in_hw
-        self.kernel, self.stride, self.dilation = pair(kernel), pair(stride), pair(dilation)
-        self.pad_before, self.pad_after = resolve_padding(padding, in_hw, self.kernel, self.stride, self.dilation)
-        self.ceil_mode = ceil_mode
-
-    def out_hw(self) -> tuple[int, int]:
-        sizes = []
-        for axis in (0, 1):
-            args = (self.in_hw[axis], self.kernel[axis], self.stride[axis], self.dilation[axis],
-                    self.pad_before[axis], self.pad_after[axis])
-            size = output_size(*args, ceil_mode=self.ceil_mode)
-            if size <= 0:
-                padded = self.in_hw[axis] + self.pad_before[axis] + self.pad_after[axis]
-                extent = self.dilation[axis] * (self.kernel[axis] - 1) + 1
-                raise OpError(
-                    f"kernel {fmt_shape(self.kernel)} (extent {extent}) is larger than its padded input "
-                    f"{padded} ({'height' if axis == 0 else 'width'} {self.in_hw[axis]} + padding "
-                    f"{self.pad_before[axis] + self.pad_after[axis]})"
-                )
-            sizes.append(size)
-        return sizes[0], sizes[1]
-
-    def untiled_warning(self) -> list[str]:
-        """Real pixels (not padding) at the bottom/right that no window reaches; kernels smaller
-        than their stride skip pixels everywhere by design and are not flagged."""
-        if self.ceil_mode:
-            return []
-        lost = []
-        for a in (0, 1):
-            dropped = dropped_pixels(self.in_hw[a], self.kernel[a], self.stride[a], self.dilation[a],
-                                     self.pad_before[a], self.pad_after[a])
-            covers = self.dilation[a] * (self.kernel[a] - 1) + 1 >= self.stride[a]
-            lost.append(max(dropped - self.pad_after[a], 0) if covers else 0)
-        if not any(lost):
-            return []
-        return [
-            f"stride {fmt_shape(self.stride)} does not tile the input: the last {lost[0]} row(s) and "
-            f"{lost[1]} column(s) of real pixels are never seen ((W + 2P - K) is not divisible by S)"
-        ]
-
-    def receptive_field(self, rf: ReceptiveField) -> ReceptiveField:
-        return rf.through_window(self.kernel, self.stride, self.dilation, self.pad_before)
+__all__ = ["Conv", "ConvTranspose", "SlidingWindow"]
 
 
 _Value = Annotated[float, Strict()]
 # A [kh][kw] matrix (one filter over one channel) or [filters][in/groups][kh][kw] values.
-KernelValues = Union[tuple[tuple[_Value, ...], ...], tuple[tuple[tuple[tuple[_Value, ...], ...], ...], ...]]
+KernelValues = tuple[tuple[_Value, ...], ...] | tuple[tuple[tuple[tuple[_Value, ...], ...], ...], ...]
 
 
 def kernel_values_shape(values) -> tuple[int, ...]:
@@ -116,12 +73,13 @@ class Conv(Op):
     primary = "filters"
     prefix = "conv"
     description = "2-D convolution (grouped when groups > 1, depthwise when groups = channels)"
+    bottleneck = True
 
-    def window(self, o: ConvOptions, shape: Shape) -> SlidingWindow:
-        c, h, w = require_spatial(shape, "conv")
+    def window(self, o: ConvOptions, inputs: list[Shape]) -> SlidingWindow:
+        _, h, w = require_spatial(inputs[0], "conv")
         return SlidingWindow((h, w), o.kernel, o.stride, o.dilation, o.padding)
 
-    def output_shape(self, o: ConvOptions, inputs: list[Shape]) -> Shape:
+    def output_shape(self, o: ConvOptions, inputs: list[Shape], window: SlidingWindow | None = None) -> Shape:
         cin = require_spatial(inputs[0], "conv")[0]
         for what, channels in (("input channels", cin), ("filters", o.filters)):
             if channels % o.groups:
@@ -130,9 +88,9 @@ class Conv(Op):
             expected = (o.filters, cin // o.groups, *pair(o.kernel))
             given = kernel_values_shape(o.weights)
             if given not in (expected, expected[2:] if expected[:2] == (1, 1) else None):
-                raise OpError(f"weights: {fmt_shape(given)} values do not fit {fmt_shape(expected)} "
+                raise OpError(f"weights: {dims_text(given)} values do not fit {dims_text(expected)} "
                               "(filters x in/groups x kh x kw, or kh x kw for one filter on one channel)")
-        return (o.filters, *self.window(o, inputs[0]).out_hw())
+        return (o.filters, *(window or self.window(o, inputs)).out_hw())
 
     def params(self, o: ConvOptions, inputs: list[Shape], out: Shape) -> ParamCount:
         kh, kw = pair(o.kernel)
@@ -145,11 +103,68 @@ class Conv(Op):
     def other_ops(self, o: ConvOptions, inputs: list[Shape], out: Shape) -> int:
         return numel(out) if o.activation else 0
 
-    def receptive_field(self, o, inputs, rfs):
-        return self.window(o, inputs[0]).receptive_field(rfs[0])
+    def receptive_field(self, o: ConvOptions, inputs: list[Shape], rfs: list[ReceptiveField],
+                        window: SlidingWindow | None = None) -> ReceptiveField:
+        return (window or self.window(o, inputs)).receptive_field(rfs[0])
 
-    def warnings(self, o, inputs, out):
-        return self.window(o, inputs[0]).untiled_warning()
+    def warnings(self, o: ConvOptions, inputs: list[Shape], out: Shape,
+                 window: SlidingWindow | None = None) -> list[str]:
+        return (window or self.window(o, inputs)).untiled_warning()
+
+    # -- written out (the size is the window's: `Op.size_steps`) ----------------------------
+
+    @staticmethod
+    def _kernel(o: ConvOptions, channels: int) -> tuple[str, str]:
+        """K·K·C (or Kh·Kw·C/g) in symbols and numbers: the weights of one filter."""
+        kh, kw = pair(o.kernel)
+        symbols = ("K·K" if kh == kw else "Kh·Kw") + ("·C" if o.groups == 1 else "·C/g")
+        return symbols, dot(kh, kw, channels) + (f"/{o.groups}" if o.groups > 1 else "")
+
+    def param_steps(self, layer: Layer) -> list[Step]:
+        """(K·K·C + 1)·F, or K·K·C·F without biases."""
+        o = layer.options
+        body_sym, body_num = self._kernel(o, layer.inputs[0][0])
+        if o.bias and layer.conventions.bias:
+            formula, expression = f"({body_sym} + 1)·F", f"({body_num} + 1)·{o.filters}"
+        else:
+            formula, expression = f"{body_sym}·F", f"{body_num}·{o.filters}"
+        return [Step("params", formula, expression, layer.values["params"], "params")]
+
+    def mac_steps(self, layer: Layer) -> list[Step]:
+        """One K·K·C dot product per output value: Ho·Wo·F outputs × K·K·C."""
+        _, ho, wo = layer.out
+        kernel_sym, kernel_num = self._kernel(layer.options, layer.inputs[0][0])
+        formula, expression = per_batch(f"Ho·Wo·F outputs × {kernel_sym}",
+                                        f"{dot(ho, wo, layer.options.filters)} × {kernel_num}", layer.batch)
+        return [Step("MACs", formula, expression, layer.values["macs"], "MACs")]
+
+    def mac_term(self, layer: Layer) -> str:
+        """'28·28·16·192' for a 1x1 conv, '28·28·32·5·5·16' for a 5x5: the slides' product."""
+        o = layer.options
+        kh, kw = pair(o.kernel)
+        kernel = () if (kh, kw) == (1, 1) else (kh, kw)
+        return dot(layer.out[1], layer.out[2], o.filters, *kernel, num(layer.inputs[0][0] // o.groups))
+
+    def unreduced_step(self, reduce: Layer, main: Layer, label: str) -> Step | None:
+        """A 1x1 `reduce` then a larger `main`: what `main` would cost on the unreduced input."""
+        o = main.options
+        kh, kw = pair(o.kernel)
+        if pair(reduce.options.kernel) != (1, 1) or (kh, kw) == (1, 1) or o.groups != 1:
+            return None
+        wide = reduce.inputs[0]
+        try:
+            if self.output_shape(o, [wide]) != main.out:
+                return None
+        except ValueError:
+            return None
+        naive = self.macs(o, [wide], main.out) * main.batch
+        expression = dot(main.out[1], main.out[2], o.filters, kh, kw, wide[0])
+        if main.batch > 1:
+            expression = f"({expression})·{main.batch}"
+        return Step(f"{label} without its 1x1 reduction", "Ho·Wo·F·K·K·C_in", expression, naive, "MACs")
+
+    def channels_reason(self, out: Shape) -> str | None:
+        return f"{out[0]} filters"
 
 
 class ConvTransposeOptions(Options):
@@ -172,31 +187,73 @@ class ConvTranspose(Op):
     prefix = "deconv"
     description = "transposed convolution (learned upsampling)"
 
-    def output_shape(self, o: ConvTransposeOptions, inputs: list[Shape]) -> Shape:
+    def output_shape(self, o: ConvTransposeOptions, inputs: list[Shape], window: SlidingWindow | None = None) -> Shape:
         cin, h, w = require_spatial(inputs[0], "conv_transpose")
         if cin % o.groups or o.filters % o.groups:
             raise OpError(f"channels {cin} -> {o.filters} are not divisible by groups={o.groups}")
         k, s, p, op, d = pair(o.kernel), pair(o.stride), pair(o.padding), pair(o.output_padding), pair(o.dilation)
         sizes = [(size - 1) * s[a] - 2 * p[a] + d[a] * (k[a] - 1) + op[a] + 1 for a, size in enumerate((h, w))]
         if min(sizes) <= 0:
-            raise OpError(f"padding {fmt_shape(p)} leaves no output (size {fmt_shape(tuple(sizes))})")
+            raise OpError(f"padding {dims_text(p)} leaves no output (size {dims_text(tuple(sizes))})")
         if any(op[a] >= max(s[a], d[a]) for a in (0, 1)):
             raise OpError("output_padding must be smaller than the stride or the dilation")
         return (o.filters, sizes[0], sizes[1])
 
-    def params(self, o: ConvTransposeOptions, inputs, out) -> ParamCount:
+    def params(self, o: ConvTransposeOptions, inputs: list[Shape], out: Shape) -> ParamCount:
         kh, kw = pair(o.kernel)
         return ParamCount(weights=inputs[0][0] * (o.filters // o.groups) * kh * kw, biases=o.filters if o.bias else 0)
 
-    def macs(self, o: ConvTransposeOptions, inputs, out) -> int:
+    def macs(self, o: ConvTransposeOptions, inputs: list[Shape], out: Shape) -> int:
         kh, kw = pair(o.kernel)
         return numel(inputs[0]) * (o.filters // o.groups) * kh * kw
 
-    def other_ops(self, o, inputs, out) -> int:
+    def other_ops(self, o: ConvTransposeOptions, inputs: list[Shape], out: Shape) -> int:
         return numel(out) if o.activation else 0
 
-    def receptive_field(self, o: ConvTransposeOptions, inputs, rfs):
+    def receptive_field(self, o: ConvTransposeOptions, inputs: list[Shape], rfs: list[ReceptiveField],
+                        window: SlidingWindow | None = None) -> ReceptiveField:
         """Each output sees ceil(K·D/S) inputs: the jump divides by S, the field grows accordingly."""
         k, s, d = pair(o.kernel), pair(o.stride), pair(o.dilation)
-        extra = tuple(math.ceil(k[a] * d[a] / s[a]) - 1 for a in (0, 1))
-        return rfs[0].upsampled(s, extra)  # type: ignore[arg-type]
+        extra = (math.ceil(k[0] * d[0] / s[0]) - 1, math.ceil(k[1] * d[1] / s[1]) - 1)
+        return rfs[0].upsampled(s, extra)
+
+    # -- written out ----------------------------------------------------------------------------
+
+    def size_steps(self, layer: Layer) -> list[Step]:
+        """(W − 1)·S − 2P + D·(K − 1) + output_padding + 1, per axis (PyTorch's ConvTranspose2d)."""
+        o = layer.options
+        k, s, p, op, d = pair(o.kernel), pair(o.stride), pair(o.padding), pair(o.output_padding), pair(o.dilation)
+        in_hw = layer.inputs[0][1:]
+        square = all(v[0] == v[1] for v in (in_hw, k, s, p, op, d))
+        labels = ("output size",) if square else ("output height", "output width")
+        steps = []
+        for a, label in enumerate(labels):
+            size = "W" if square or a == 1 else "H"
+            formula = f"({size} − 1)·S − 2P + D·(K − 1) + output_padding + 1"
+            expression = f"({in_hw[a]} − 1)·{s[a]} − 2·{p[a]} + {d[a]}·({k[a]} − 1) + {op[a]} + 1"
+            steps.append(Step(label, formula, expression, layer.out[1 + a]))
+        return steps
+
+    def param_steps(self, layer: Layer) -> list[Step]:
+        """K·K·C·F (+ F biases): every input channel has a KxK kernel per output channel."""
+        o = layer.options
+        kh, kw = pair(o.kernel)
+        body_sym = ("K·K" if kh == kw else "Kh·Kw") + "·C·F" + ("/g" if o.groups > 1 else "")
+        body_num = dot(kh, kw, layer.inputs[0][0], o.filters) + (f"/{o.groups}" if o.groups > 1 else "")
+        with_bias = o.bias and layer.conventions.bias
+        formula = body_sym + (" + F" if with_bias else "")
+        expression = body_num + (f" + {o.filters}" if with_bias else "")
+        return [Step("params", formula, expression, layer.values["params"], "params")]
+
+    def mac_steps(self, layer: Layer) -> list[Step]:
+        """Every input value is scattered through a KxK kernel to each output channel: H·W·C × K·K·F."""
+        o = layer.options
+        kh, kw = pair(o.kernel)
+        c, h, w = layer.inputs[0]
+        per = dot(kh, kw, o.filters) + (f"/{o.groups}" if o.groups > 1 else "")
+        formula, expression = per_batch("H·W·C inputs × K·K·F" + ("/g" if o.groups > 1 else ""),
+                                        f"{dot(h, w, c)} × {per}", layer.batch)
+        return [Step("MACs", formula, expression, layer.values["macs"], "MACs")]
+
+    def channels_reason(self, out: Shape) -> str | None:
+        return f"{out[0]} filters"

@@ -10,7 +10,19 @@ from typing import Annotated
 
 from pydantic import Field
 
-from cnncalc.ops.base import ACTIVATIONS, NoOptions, Op, Options, ParamCount, PositiveInt, Shape, numel, register
+from cnncalc.formulas import Step
+from cnncalc.ops.base import (
+    ACTIVATIONS,
+    Layer,
+    NoOptions,
+    Op,
+    Options,
+    ParamCount,
+    PositiveInt,
+    Shape,
+    numel,
+    register,
+)
 
 
 class Activation(Op):
@@ -29,7 +41,9 @@ class EluOptions(Options):
     alpha: float = 1.0
 
 
-_ACTIVATION_OPTIONS = {"leaky_relu": (LeakyReluOptions, "negative_slope"), "elu": (EluOptions, "alpha")}
+_ACTIVATION_OPTIONS: dict[str, tuple[type[Options], str | None]] = {
+    "leaky_relu": (LeakyReluOptions, "negative_slope"), "elu": (EluOptions, "alpha"),
+}
 
 for _name in ACTIVATIONS:
     _options, _primary = _ACTIVATION_OPTIONS.get(_name, (NoOptions, None))
@@ -55,9 +69,21 @@ class BatchNorm(Op):
     prefix = "bn"
     description = "batch normalisation (inference: a per-channel scale and shift)"
 
-    def params(self, o: BatchNormOptions, inputs, out) -> ParamCount:
+    def params(self, o: BatchNormOptions, inputs: list[Shape], out: Shape) -> ParamCount:
         c = _channels(inputs[0])
         return ParamCount(weights=2 * c if o.affine else 0, buffers=2 * c)
+
+    def param_steps(self, layer: Layer) -> list[Step]:
+        """2·C (a scale and a shift per channel), + 2·C running statistics when they count (Keras)."""
+        if not layer.values["params"]:
+            return []
+        c = _channels(layer.inputs[0])
+        terms = [("2·C", f"2·{c}")] if layer.options.affine else []
+        if layer.conventions.bn_stats == "keras":
+            terms.append(("2·C", f"2·{c}"))
+            layer.notes.append("the running mean and variance count as non-trainable params (--bn-stats keras)")
+        return [Step("params", " + ".join(t[0] for t in terms), " + ".join(t[1] for t in terms),
+                     layer.values["params"], "params")]
 
     def other_ops(self, o, inputs, out) -> int:
         return 2 * numel(out)
@@ -74,8 +100,14 @@ class LayerNorm(Op):
     prefix = "ln"
     description = "layer normalisation over the channels (ConvNeXt's LayerNorm2d)"
 
-    def params(self, o, inputs, out) -> ParamCount:
+    def params(self, o: LayerNormOptions, inputs: list[Shape], out: Shape) -> ParamCount:
         return ParamCount(weights=2 * _channels(inputs[0]))
+
+    def param_steps(self, layer: Layer) -> list[Step]:
+        """2·C: a scale and a shift per channel."""
+        if not layer.values["params"]:
+            return []
+        return [Step("params", "2·C", f"2·{_channels(layer.inputs[0])}", layer.values["params"], "params")]
 
     def other_ops(self, o, inputs, out) -> int:
         return 5 * numel(out)

@@ -6,9 +6,10 @@ No parameters and no MACs; `other_ops` counts one operation per window element p
 
 from __future__ import annotations
 
-from cnncalc.ops.base import IntPair, Op, OpError, Options, Padding, Shape, numel, register, require_spatial
-from cnncalc.ops.conv import SlidingWindow
-from cnncalc.ops.spatial import pair
+from cnncalc.formulas import Step, dot, per_batch
+from cnncalc.ops.base import IntPair, Layer, Op, OpError, Options, Padding, Shape, numel, register, require_spatial
+from cnncalc.ops.spatial import ReceptiveField, pair
+from cnncalc.ops.window import SlidingWindow
 
 
 class PoolOptions(Options):
@@ -23,26 +24,42 @@ class WindowPool(Op):
     primary = "kernel"
     prefix = "pool"
 
-    def window(self, o: PoolOptions, shape: Shape) -> SlidingWindow:
-        _, h, w = require_spatial(shape, self.key)
+    def window(self, o: PoolOptions, inputs: list[Shape]) -> SlidingWindow:
+        _, h, w = require_spatial(inputs[0], self.key)
         stride = o.stride if o.stride is not None else o.kernel
         return SlidingWindow((h, w), o.kernel, stride, 1, o.padding, o.ceil_mode)
 
-    def output_shape(self, o: PoolOptions, inputs: list[Shape]) -> Shape:
-        window = self.window(o, inputs[0])
-        if any(2 * p > k for p, k in zip(window.pad_before, window.kernel)):
+    def output_shape(self, o: PoolOptions, inputs: list[Shape], window: SlidingWindow | None = None) -> Shape:
+        window = window or self.window(o, inputs)
+        if any(2 * p > k for p, k in zip(window.pad_before, window.kernel, strict=False)):
             raise OpError(f"padding {window.pad_before[0]} is more than half the kernel {window.kernel[0]}")
         return (inputs[0][0], *window.out_hw())
 
-    def other_ops(self, o: PoolOptions, inputs, out) -> int:
+    def other_ops(self, o: PoolOptions, inputs: list[Shape], out: Shape) -> int:
         kh, kw = pair(o.kernel)
         return numel(out) * kh * kw
 
-    def receptive_field(self, o, inputs, rfs):
-        return self.window(o, inputs[0]).receptive_field(rfs[0])
+    def receptive_field(self, o: PoolOptions, inputs: list[Shape], rfs: list[ReceptiveField],
+                        window: SlidingWindow | None = None) -> ReceptiveField:
+        return (window or self.window(o, inputs)).receptive_field(rfs[0])
 
-    def warnings(self, o, inputs, out):
-        return self.window(o, inputs[0]).untiled_warning()
+    def warnings(self, o: PoolOptions, inputs: list[Shape], out: Shape,
+                 window: SlidingWindow | None = None) -> list[str]:
+        return (window or self.window(o, inputs)).untiled_warning()
+
+    # -- written out (the size is the window's: `Op.size_steps`) ----------------------------
+
+    def other_op_steps(self, layer: Layer) -> list[Step]:
+        """Every output value reads its K·K window: Ho·Wo·C × K·K."""
+        if not layer.values["other_ops"]:
+            return []
+        c, ho, wo = layer.out
+        kh, kw = pair(layer.options.kernel)
+        formula, expression = per_batch("Ho·Wo·C × K·K", f"{dot(ho, wo, c)} × {dot(kh, kw)}", layer.batch)
+        return [Step("other ops (window reads)", formula, expression, layer.values["other_ops"], "ops")]
+
+    def channels_reason(self, out: Shape) -> str | None:
+        return f"pooling keeps the {out[0]} channels"
 
 
 @register
@@ -66,15 +83,24 @@ class L2Pool(WindowPool):
 class GlobalPool(Op):
     prefix = "pool"
 
-    def output_shape(self, o, inputs: list[Shape]) -> Shape:
+    def output_shape(self, o: object, inputs: list[Shape], window: SlidingWindow | None = None) -> Shape:
         return (require_spatial(inputs[0], self.key)[0], 1, 1)
 
-    def other_ops(self, o, inputs, out) -> int:
+    def other_ops(self, o: object, inputs: list[Shape], out: Shape) -> int:
         return numel(inputs[0])
 
-    def receptive_field(self, o, inputs, rfs):
+    def receptive_field(self, o: object, inputs: list[Shape], rfs: list[ReceptiveField],
+                        window: SlidingWindow | None = None) -> ReceptiveField:
         _, h, w = inputs[0]
         return rfs[0].through_window((h, w), (h, w), (1, 1), (0, 0))
+
+    def size_steps(self, layer: Layer) -> list[Step]:
+        """One window as large as the input: W − K + 1 with K = W."""
+        _, h, w = layer.inputs[0]
+        if h == w:
+            return [Step("output size", "W − K + 1 (K = W)", f"{w} − {w} + 1", layer.out[1])]
+        return [Step("output height", "H − K + 1 (K = H)", f"{h} − {h} + 1", layer.out[1]),
+                Step("output width", "W − K + 1 (K = W)", f"{w} − {w} + 1", layer.out[2])]
 
 
 @register
@@ -101,14 +127,25 @@ class AdaptiveAvgPool(Op):
     prefix = "pool"
     description = "adaptive average pooling to a fixed HxW (PyTorch's AdaptiveAvgPool2d)"
 
-    def output_shape(self, o: AdaptiveOptions, inputs: list[Shape]) -> Shape:
+    def output_shape(self, o: AdaptiveOptions, inputs: list[Shape], window: SlidingWindow | None = None) -> Shape:
         c, _, _ = require_spatial(inputs[0], self.key)
         return (c, *pair(o.size))
 
-    def other_ops(self, o, inputs, out) -> int:
+    def other_ops(self, o: AdaptiveOptions, inputs: list[Shape], out: Shape) -> int:
         return numel(inputs[0]) if inputs[0] != out else 0
 
-    def receptive_field(self, o: AdaptiveOptions, inputs, rfs):
+    def size_steps(self, layer: Layer) -> list[Step]:
+        """The size asked for, whatever the input's."""
+        if layer.out[1:] == layer.inputs[0][1:]:
+            return []
+        oh, ow = layer.out[1:]
+        if oh == ow:
+            return [Step("output size", "the size asked for", "", oh)]
+        return [Step("output height", "the height asked for", "", oh),
+                Step("output width", "the width asked for", "", ow)]
+
+    def receptive_field(self, o: AdaptiveOptions, inputs: list[Shape], rfs: list[ReceptiveField],
+                        window: SlidingWindow | None = None) -> ReceptiveField:
         """Exact when the input divides evenly (then it is a plain KxK/K pool); otherwise the widest window."""
         _, h, w = inputs[0]
         oh, ow = pair(o.size)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cnncalc.ops.base import Op, register
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cnncalc.conventions import Conventions
 
 
 @register
@@ -11,3 +16,7 @@ class Input(Op):
     inputs = (0, 0)
     prefix = "input"
     description = "the network's input tensor"
+
+    def memory_note(self, conventions: Conventions) -> str | None:
+        """It holds memory, but it is counted only with --count-input (the default)."""
+        return "the input is not counted in activation memory (--no-count-input)"

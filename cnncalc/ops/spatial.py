@@ -25,7 +25,7 @@ def resolve_padding(padding, in_hw: Pair, kernel: Pair, stride: Pair, dilation: 
         return (0, 0), (0, 0)
     if padding == "same":
         before, after = [], []
-        for size, k, s, d in zip(in_hw, kernel, stride, dilation):
+        for size, k, s, d in zip(in_hw, kernel, stride, dilation, strict=False):
             out = math.ceil(size / s)
             total = max((out - 1) * s + d * (k - 1) + 1 - size, 0)
             before.append(total // 2)
@@ -43,7 +43,8 @@ def window_span(size: int, kernel: int, stride: int, dilation: int, pad_before: 
     return size + pad_before + pad_after - dilation * (kernel - 1) - 1
 
 
-def output_size(size: int, kernel: int, stride: int, dilation: int, pad_before: int, pad_after: int, ceil_mode: bool = False) -> int:
+def output_size(size: int, kernel: int, stride: int, dilation: int, pad_before: int, pad_after: int,
+                ceil_mode: bool = False) -> int:
     span = window_span(size, kernel, stride, dilation, pad_before, pad_after)
     if span < 0:
         return 0
@@ -76,13 +77,21 @@ class ReceptiveField:
 
     def through_window(self, kernel: Pair, stride: Pair, dilation: Pair, pad_before: Pair) -> ReceptiveField:
         """r_out = r_in + (K-1)·D·j_in ; j_out = j_in·S ; start_out = start_in + ((K-1)/2·D - P)·j_in."""
-        size = tuple(r + (k - 1) * d * j for r, k, d, j in zip(self.size, kernel, dilation, self.jump))
-        jump = tuple(j * s for j, s in zip(self.jump, stride))
-        start = tuple(st + ((k - 1) / 2 * d - p) * j for st, k, d, p, j in zip(self.start, kernel, dilation, pad_before, self.jump))
+        size = tuple(r + (k - 1) * d * j for r, k, d, j in zip(self.size, kernel, dilation, self.jump, strict=False))
+        jump = tuple(j * s for j, s in zip(self.jump, stride, strict=False))
+        start = tuple(st + ((k - 1) / 2 * d - p) * j
+                      for st, k, d, p, j in zip(self.start, kernel, dilation, pad_before, self.jump, strict=False))
         return ReceptiveField(size, jump, start)  # type: ignore[arg-type]
 
     def upsampled(self, scale: Pair, extra_size: Pair = (0, 0)) -> ReceptiveField:
         """Upsampling (and transposed conv) divide the jump; the first output's centre stays put."""
-        jump = tuple(j / s for j, s in zip(self.jump, scale))
-        size = tuple(r + e * j for r, e, j in zip(self.size, extra_size, self.jump))
+        jump = tuple(j / s for j, s in zip(self.jump, scale, strict=False))
+        size = tuple(r + e * j for r, e, j in zip(self.size, extra_size, self.jump, strict=False))
         return ReceptiveField(size, jump, self.start)  # type: ignore[arg-type]
+
+
+def spatial_branches(rfs: list[ReceptiveField], shapes: list[tuple[int, ...]]) -> list[ReceptiveField]:
+    """The inputs of a join whose field counts: not a 1x1 gate (squeeze-and-excitation) nor a flat
+    vector; all of them when none is left. The join's field is the widest of these, and the
+    analyzer warns when their centres or jumps disagree."""
+    return [rf for rf, shape in zip(rfs, shapes, strict=False) if len(shape) == 3 and shape[1:] != (1, 1)] or list(rfs)

@@ -6,11 +6,14 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from cnncalc.analysis import analyze
 from cnncalc.conventions import Conventions
 from cnncalc.graph import Node
-from cnncalc.ops.base import Shape, fmt_shape
+from cnncalc.ops.base import Shape
 from cnncalc.reference.executor import Executor, Pass
+from cnncalc.units import dims_text
 
 
 @dataclass
@@ -31,11 +34,14 @@ class LayerCheck:
         """What disagrees, in words; None when the layer checks out."""
         expected = (self.batch, *self.expected_shape)
         if tuple(self.actual_shape) != expected:
-            return f"the executor's output is {fmt_shape(self.actual_shape)} but the analyzer says {fmt_shape(expected)}"
+            return (f"the executor's output is {dims_text(self.actual_shape)} "
+                    f"but the analyzer says {dims_text(expected)}")
         if self.actual_params != self.expected_params:
-            return f"the executor's weights hold {self.actual_params:,} values but the analyzer counts {self.expected_params:,} params"
+            return (f"the executor's weights hold {self.actual_params:,} values "
+                    f"but the analyzer counts {self.expected_params:,} params")
         if self.actual_buffers != self.expected_buffers:
-            return f"the executor keeps {self.actual_buffers:,} running statistics but the analyzer counts {self.expected_buffers:,}"
+            return (f"the executor keeps {self.actual_buffers:,} running statistics "
+                    f"but the analyzer counts {self.expected_buffers:,}")
         return None
 
     @property
@@ -48,7 +54,8 @@ class _Stop(Exception):
     in front of a dense layer would ask for billions of weights)."""
 
 
-def checked_forward(executor: Executor, x, on_layer: Callable[[Node], None] | None = None) -> tuple[list[LayerCheck], Pass | None]:
+def checked_forward(executor: Executor, x: np.ndarray,
+                    on_layer: Callable[[Node], None] | None = None) -> tuple[list[LayerCheck], Pass | None]:
     """Run one pass, checking each layer as it finishes; stop at the first disagreement.
 
     Returns the checks made and the pass (None when it stopped early). The analyzer counts running

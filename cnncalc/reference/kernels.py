@@ -30,7 +30,7 @@ def pad_hw(x: np.ndarray, pads: Pads, mode: str = "constant", value: float = 0.0
 
 def windows(x: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair) -> np.ndarray:
     """A view (N, C, Ho, Wo, Kh, Kw) of every window that fits entirely inside x (N, C, H, W)."""
-    extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
     view = sliding_window_view(x, extent, axis=(2, 3))
     return view[:, :, ::stride[0], ::stride[1], ::dilation[0], ::dilation[1]]
 
@@ -93,7 +93,9 @@ def conv_transpose2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
     for i in range(kh):
         for j in range(kw):
             top, left = i * dilation[0], j * dilation[1]
-            full[:, :, top:top + (h - 1) * stride[0] + 1:stride[0], left:left + (w - 1) * stride[1] + 1:stride[1]] += cols[:, :, i, j]
+            rows = slice(top, top + (h - 1) * stride[0] + 1, stride[0])
+            columns = slice(left, left + (w - 1) * stride[1] + 1, stride[1])
+            full[:, :, rows, columns] += cols[:, :, i, j]
     out = full[:, :, padding[0]:full_h - padding[0], padding[1]:full_w - padding[1]]
     if bias is not None:
         out = out + bias.reshape(1, -1, 1, 1)

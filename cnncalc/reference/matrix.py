@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from cnncalc.errors import UsageError
-from cnncalc.ops.base import fmt_shape
+from cnncalc.units import dims_text, num
 
 TEXT_SEPARATORS = (",", ";", "\t")
 MAX_TEXT_BYTES = 50_000_000
@@ -41,7 +41,8 @@ def read_array(path: str) -> np.ndarray:
         except ValueError:
             raise UsageError(f"{path}:{number}: --input: a text matrix holds numbers only, got '{line}'") from None
         if len(rows[-1]) != len(rows[0]):
-            raise UsageError(f"{path}:{number}: --input: row of {len(rows[-1])} numbers, the first row has {len(rows[0])}")
+            raise UsageError(
+                f"{path}:{number}: --input: row of {len(rows[-1])} numbers, the first row has {len(rows[0])}")
     if not rows:
         raise UsageError(f"--input: '{path}' holds no numbers")
     return np.array(rows, dtype=np.float32)
@@ -53,11 +54,11 @@ def as_batch(array: np.ndarray, spec_shape: tuple[int, ...]) -> np.ndarray:
     if len(spec_shape) == 1:
         batch = array.reshape(1, -1) if array.ndim == 1 else array
         if batch.ndim != 2:
-            raise UsageError(f"--input: this spec takes vectors, the array is {fmt_shape(array.shape)}")
+            raise UsageError(f"--input: this spec takes vectors, the array is {dims_text(array.shape)}")
         return batch
     batch = {2: lambda a: a[None, None], 3: lambda a: a[None], 4: lambda a: a}.get(array.ndim)
     if batch is None:
-        raise UsageError(f"--input: an image is HxW, CxHxW or NxCxHxW; the array is {fmt_shape(array.shape)}")
+        raise UsageError(f"--input: an image is HxW, CxHxW or NxCxHxW; the array is {dims_text(array.shape)}")
     return np.ascontiguousarray(batch(array))
 
 
@@ -88,17 +89,11 @@ def matrices(array: np.ndarray, normalize: bool) -> list[tuple[str, np.ndarray]]
     labels = [" ".join(part for part in (f"sample {i // channels + 1}" if n > 1 else "",
                                           f"channel {i % channels + 1}" if channels > 1 else "") if part)
               for i in range(len(maps))]
-    return list(zip(labels, maps))
-
-
-def number_text(value: float) -> str:
-    """Whole numbers without a decimal point (-1020, 255); others to 6 significant figures."""
-    value = float(value) + 0.0  # turns -0.0 into 0.0
-    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.6g}"
+    return list(zip(labels, maps, strict=True))
 
 
 def grid(matrix: np.ndarray) -> str:
     """Rows of right-aligned numbers, as the slides print them."""
-    cells = [[number_text(v) for v in row] for row in matrix]
+    cells = [[num(v) for v in row] for row in matrix]
     width = max(len(cell) for row in cells for cell in row)
     return "\n".join("  ".join(cell.rjust(width) for cell in row) for row in cells)

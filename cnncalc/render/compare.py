@@ -10,26 +10,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
+from cnncalc import metrics
 from cnncalc.analysis import Analysis, LayerRow, collapse
-from cnncalc.units import human_bytes, human_count, number
+from cnncalc.units import number
 
-# The three per-layer quantities the bars show: (row attribute, label).
-METRICS = (("activation_bytes", "Memory"), ("params", "Params"), ("macs", "MACs"))
+# Figures of the whole network that are not metric totals: (key, label), after the metrics' rows.
+SHAPE_FIGURES = (("depth", "Depth (weight layers)"), ("receptive_field", "Receptive field"))
 
-# The totals compared, in order: (key, label, kind); kind picks how a value is written.
-TOTALS = (
-    ("params", "Params", "count"),
-    ("macs", "MACs", "count"),
-    ("flops", "FLOPs", "count"),
-    ("activation_bytes", "Activation memory", "bytes"),
-    ("param_bytes", "Parameter memory", "bytes"),
-    ("depth", "Depth (weight layers)", "plain"),
-    ("receptive_field", "Receptive field", "plain"),
-)
-# What the one-line verdicts mention ("VGG-16: 2.3x the params of AlexNet, ...").
-VERDICT = (("params", "params"), ("macs", "MACs"), ("activation_bytes", "activation memory"))
+
+def compared_keys() -> list[tuple[str, str]]:
+    """The rows of the totals table, in order: (key, label)."""
+    return [(m.totalled, m.compared or m.key) for m in metrics.compared()] + list(SHAPE_FIGURES)
 
 
 @dataclass
@@ -43,22 +36,24 @@ class ModelFigures:
     bars: list[LayerRow]             # the rows the bar charts draw
 
     def value(self, key: str) -> int | float:
-        return getattr(self, key) if key in ("depth", "receptive_field") else getattr(self.analysis.totals, key)
+        return getattr(self, key) if key in dict(SHAPE_FIGURES) else self.analysis.totals[key]
 
 
 def charted(rows: list[LayerRow]) -> list[LayerRow]:
-    """The rows worth a bar: inference layers that hold memory, parameters or MACs."""
-    return [row for row in rows if not row.training_only and any(getattr(row, key) for key, _ in METRICS)]
+    """The rows worth a bar: inference layers with something in a charted metric."""
+    keys = [m.key for m in metrics.charted()]
+    return [row for row in rows if not row.training_only and any(row.values[key] for key in keys)]
 
 
 def figures(analysis: Analysis, depth: int = 0) -> ModelFigures:
     """Sum and maximum over the analysis rows; `depth` folds modules for the bars, as summary --depth."""
     rows = [row for row in analysis.layers if not row.training_only]
+    keys = [m.key for m in metrics.charted()]
     by_type: dict[str, dict[str, int]] = {}
     for row in rows:
-        entry = by_type.setdefault(row.type, {key: 0 for key, _ in METRICS})
-        for key, _ in METRICS:
-            entry[key] += getattr(row, key)
+        entry = by_type.setdefault(row.type, dict.fromkeys(keys, 0))
+        for key in keys:
+            entry[key] += row.values[key]
     fields = [max(row.receptive_field.size) for row in rows if row.receptive_field is not None]
     return ModelFigures(analysis, _weight_depth(rows), number(max(fields, default=0)), by_type,
                         charted(collapse(analysis, depth)))
@@ -83,12 +78,16 @@ def ratio_text(value: float | None) -> str:
     return f"{value:.1f}x" if value >= 1 else f"{value:.2g}x"
 
 
-def cell(kind: str, value: int | float, units: str) -> str:
-    if kind == "count":
-        return human_count(value)
-    if kind == "bytes":
-        return human_bytes(value, units)
-    return str(value)
+def cell(key: str, value: int | float, units: str) -> str:
+    """A metric total in its unit (rounded); depth and receptive field as plain numbers."""
+    if key in dict(SHAPE_FIGURES):
+        return str(value)
+    return metrics.by_total(key).written(int(value), units)
+
+
+def _verdict_metrics() -> list[metrics.Metric]:
+    """What the one-line verdicts mention ("VGG-16: 2.3x the params of AlexNet, ..."): the charted metrics."""
+    return sorted(metrics.charted(), key=metrics.METRICS.index)
 
 
 def verdicts(models: list[ModelFigures]) -> list[str]:
@@ -96,18 +95,21 @@ def verdicts(models: list[ModelFigures]) -> list[str]:
     base = models[0]
     lines = []
     for model in models[1:]:
-        parts = [f"{ratio_text(ratio(model.value(key), base.value(key)))} the {label}" for key, label in VERDICT]
+        parts = [f"{ratio_text(ratio(model.value(m.key), base.value(m.key)))} the {m.label}"
+                 for m in _verdict_metrics()]
         lines.append(f"{model.analysis.name}: {', '.join(parts)} of {base.analysis.name}")
     return lines
 
 
 def shares(model: ModelFigures) -> str:
     """Where the totals sit by layer type: 'conv: 89% of the activation memory, 11% of the params, ...'."""
-    totals = {key: sum(entry[key] for entry in model.by_type.values()) for key, _ in METRICS}
+    verdict = _verdict_metrics()
+    totals = {m.key: sum(entry[m.key] for entry in model.by_type.values()) for m in verdict}
+    counted = [m.key for m in verdict if m.unit == "count"]  # types that compute or learn something
     parts = []
-    for kind, entry in sorted(model.by_type.items(), key=lambda item: -item[1]["params"] - item[1]["macs"]):
-        if entry["params"] or entry["macs"]:
-            cells = [f"{_percent(entry[key], totals[key])} of the {label}" for key, label in VERDICT]
+    for kind, entry in sorted(model.by_type.items(), key=lambda item: -sum(item[1][key] for key in counted)):
+        if any(entry[key] for key in counted):
+            cells = [f"{_percent(entry[m.key], totals[m.key])} of the {m.label}" for m in verdict]
             parts.append(f"{kind}: {', '.join(cells)}")
     return "; ".join(parts)
 
@@ -140,12 +142,12 @@ def compare_table(models: list[ModelFigures]):
     totals.add_column("")
     for index, model in enumerate(models):
         totals.add_column(model.analysis.name + ("" if index == 0 else " (ratio)"), justify="right")
-    for key, label, kind in TOTALS:
+    for key, label in compared_keys():
         base = models[0].value(key)
-        cells = [cell(kind, models[0].value(key), conventions.units)]
+        cells = [cell(key, base, conventions.units)]
         for model in models[1:]:
             value = model.value(key)
-            cells.append(f"{cell(kind, value, conventions.units)} ({ratio_text(ratio(value, base))})")
+            cells.append(f"{cell(key, value, conventions.units)} ({ratio_text(ratio(value, base))})")
         totals.add_row(label, *cells)
     parts = [totals, Text("")]
     parts.extend(Text(line, style="bold") for line in verdicts(models))
@@ -161,14 +163,15 @@ def _bars(model: ModelFigures, Table):
     chart = Table(title=f"{analysis.name}: where the memory, params and MACs are (% of its total)",
                   title_justify="left", show_edge=False, pad_edge=False)
     chart.add_column("Layer", no_wrap=True)
-    for _, label in METRICS:
-        chart.add_column(label, no_wrap=True)
-    whole = {key: sum(getattr(row, key) for row in model.bars) for key, _ in METRICS}
-    peak = {key: max((getattr(row, key) for row in model.bars), default=0) for key, _ in METRICS}
+    keys = [m.key for m in metrics.charted()]
+    for metric in metrics.charted():
+        chart.add_column(metric.column or metric.label, no_wrap=True)
+    whole = {key: sum(row.values[key] for row in model.bars) for key in keys}
+    peak = {key: max((row.values[key] for row in model.bars), default=0) for key in keys}
     for row in model.bars:
         cells = []
-        for key, _ in METRICS:
-            value = getattr(row, key)
+        for key in keys:
+            value = row.values[key]
             cells.append(f"{bar(value / peak[key])} {100 * value / whole[key]:4.1f}%" if value else "")
         chart.add_row(row.name, *cells)
     return chart
@@ -187,12 +190,12 @@ def compare_dict(models: list[ModelFigures]) -> dict:
                 "source": m.analysis.source,
                 "path": m.analysis.path,
                 "input_shape": list(m.analysis.input_shape),
-                "totals": asdict(m.analysis.totals),
+                "totals": m.analysis.totals.as_dict(),
                 "depth": m.depth,
                 "receptive_field": m.receptive_field,
-                "ratios": {key: ratio(m.value(key), base.value(key)) for key, _, _ in TOTALS},
+                "ratios": {key: ratio(m.value(key), base.value(key)) for key, _ in compared_keys()},
                 "by_type": m.by_type,
-                "bars": [{"name": row.name, "type": row.type, **{key: getattr(row, key) for key, _ in METRICS}}
+                "bars": [{"name": row.name, "type": row.type, **{m.key: row.values[m.key] for m in metrics.charted()}}
                          for row in m.bars],
             }
             for m in models
@@ -208,11 +211,12 @@ def to_csv(models: list[ModelFigures]) -> str:
     """One row per model: the totals, then each total's ratio to the first model."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["name", *(key for key, _, _ in TOTALS), *(f"{key}_ratio" for key, _, _ in TOTALS)])
+    keys = [key for key, _ in compared_keys()]
+    writer.writerow(["name", *keys, *(f"{key}_ratio" for key in keys)])
     base = models[0]
     for m in models:
-        ratios = [ratio(m.value(key), base.value(key)) for key, _, _ in TOTALS]
-        writer.writerow([m.analysis.name, *(m.value(key) for key, _, _ in TOTALS),
+        ratios = [ratio(m.value(key), base.value(key)) for key in keys]
+        writer.writerow([m.analysis.name, *(m.value(key) for key in keys),
                          *("" if r is None else f"{r:.4f}" for r in ratios)])
     return buffer.getvalue()
 
@@ -221,10 +225,10 @@ def to_markdown(models: list[ModelFigures]) -> str:
     units = models[0].analysis.conventions.units
     names = [m.analysis.name for m in models]
     lines = ["| | " + " | ".join(names) + " |", "|---|" + "---:|" * len(models)]
-    for key, label, kind in TOTALS:
+    for key, label in compared_keys():
         base = models[0].value(key)
-        cells = [cell(kind, base, units)] + [
-            f"{cell(kind, m.value(key), units)} ({ratio_text(ratio(m.value(key), base))})" for m in models[1:]]
+        cells = [cell(key, base, units)] + [
+            f"{cell(key, m.value(key), units)} ({ratio_text(ratio(m.value(key), base))})" for m in models[1:]]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines.append("")
     lines.extend(f"- {line}" for line in verdicts(models))

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cnncalc import metrics
 from cnncalc.analysis import LayerRow
 from cnncalc.errors import UsageError
-from cnncalc.render.compare import METRICS
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -53,15 +53,17 @@ def plot_bars(models: list[tuple[str, list[LayerRow]]], path: Path | str, units:
 
     count = sum(len(rows) for _, rows in models)
     figure = Figure(figsize=(max(6.0, 0.22 * count + 2), 9), layout="constrained")
-    axes = figure.subplots(len(METRICS), 1)
+    charted = metrics.charted()
+    axes = figure.subplots(len(charted), 1)
     colors = [f"C{i % 10}" for i in range(len(models))]
-    for ax, (key, label) in zip(axes, METRICS):
-        all_values = [getattr(row, key) for _, rows in models for row in rows]
-        divisor, unit = _scale(all_values, units if key == "activation_bytes" else None)
+    for ax, metric in zip(axes, charted, strict=True):
+        key, label = metric.key, metric.column or metric.label
+        all_values = [row.values[key] for _, rows in models for row in rows]
+        divisor, unit = _scale(all_values, units if metric.unit == "bytes" else None)
         x, ticks, names = 0, [], []
         for m, (model_name, rows) in enumerate(models):
             positions = list(range(x, x + len(rows)))
-            bars = ax.bar(positions, [getattr(row, key) / divisor for row in rows], color=colors[m], label=model_name)
+            bars = ax.bar(positions, [row.values[key] / divisor for row in rows], color=colors[m], label=model_name)
             for i, patch in enumerate(bars.patches):
                 patch.set_gid(f"bar-{key}-{m}-{i}")
             ticks.extend(positions)

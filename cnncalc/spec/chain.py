@@ -3,7 +3,8 @@
     cnncalc calc 227x227x3 "conv 96 k11 s4" "maxpool k3 s2"
 
 The first word is the input (HxWxC in the default hwc layout, CxHxW with --layout chw, HxW for one
-channel, or N for a flat vector); every further argument is a layer (or several, separated by
+channel, or N for a flat vector; read by `cnncalc.sizes`, as --input is, so 32×32×3 works too); every
+further argument is a layer (or several, separated by
 commas): an op name, optionally its main value (conv filters, dense units, pool kernel, dropout
 rate ...), then option words:
 
@@ -23,10 +24,12 @@ from typing import Any
 
 from cnncalc.errors import Location, SpecError
 from cnncalc.graph import Graph
+from cnncalc.limits import MAX_INPUT_SIZE, MAX_REPEAT
 from cnncalc.ops import REGISTRY
 from cnncalc.ops.base import ACTIVATIONS
-from cnncalc.spec.validate import did_you_mean
+from cnncalc.sizes import SizeError, parse_size
 from cnncalc.spec.yaml_loader import LocDict, LocList
+from cnncalc.suggest import did_you_mean
 
 PATH = "calc"
 ALIASES = {
@@ -34,8 +37,8 @@ ALIASES = {
     "gap": "global_avgpool", "bn": "batchnorm", "deconv": "conv_transpose", "pad": "zeropad",
 }
 SHORT = {"k": "kernel", "s": "stride", "p": "padding", "d": "dilation", "g": "groups"}
-FLAGS = {"nobias": ("bias", False), "ceil": ("ceil_mode", True), "same": ("padding", "same"), "valid": ("padding", "valid")}
-MAX_REPEAT = 1000
+FLAGS = {"nobias": ("bias", False), "ceil": ("ceil_mode", True), "same": ("padding", "same"),
+         "valid": ("padding", "valid")}
 
 _NUMBERS = re.compile(r"\d+(?:x\d+)*")
 _SHORT = re.compile(r"([kspdg])(\d+(?:x\d+)*)")
@@ -81,16 +84,14 @@ def _value(text: str) -> Any:
 
 
 def _input_shape(text: str, layout: str, where: Location) -> list[int]:
-    if not _NUMBERS.fullmatch(text):
-        raise SpecError(f"the first word must be the input size, e.g. 227x227x3 (HxWxC), 28x28 or 4096, not '{text}'", where)
-    sizes = [int(part) for part in text.split("x")]
-    if len(sizes) > 3 or not all(0 < s <= 1_000_000 for s in sizes):
-        raise SpecError(f"input '{text}': give 1 to 3 sizes between 1 and 1,000,000", where)
-    if len(sizes) == 2:
-        return [1, *sizes]
-    if len(sizes) == 3 and layout == "hwc":
-        return [sizes[2], sizes[0], sizes[1]]
-    return sizes
+    """The first word: HxWxC (or CxHxW), HxW for one channel, N for a flat vector; x, X, × or , between."""
+    try:
+        return list(parse_size(text, layout))
+    except SizeError as exc:
+        if exc.problem == "unreadable":
+            raise SpecError(f"the first word must be the input size, e.g. 227x227x3 (HxWxC), 28x28 or 4096, "
+                            f"not '{text}'", where) from None
+        raise SpecError(f"input '{text}': give 1 to 3 sizes between 1 and {MAX_INPUT_SIZE:,}", where) from None
 
 
 def _layer(words: list[tuple[str, int]], argument: int) -> _Layer:
@@ -157,7 +158,7 @@ def chain_graph(arguments: list[str], layout: str = "hwc") -> Graph:
     spec, layers = _parse(arguments, layout)
     where = Location(PATH, 1, 1)
     located = _located({k: v for k, v in spec.items() if k != "layers"}, where, {})
-    items = [_located(entry, layer.where, layer.places) for entry, layer in zip(spec["layers"], layers)]
+    items = [_located(entry, layer.where, layer.places) for entry, layer in zip(spec["layers"], layers, strict=True)]
     located["layers"] = _located_list(items, [layer.where for layer in layers], where)
     located.key_locations["layers"] = where
     return compile_spec(located, PATH)
@@ -179,7 +180,8 @@ def _parse(arguments: list[str], layout: str) -> tuple[dict, list[_Layer]]:
                 group = []
     if not layers:
         raise SpecError("no layers: add at least one, e.g. \"conv 10 k5 p2\"", Location(PATH, 1, 1))
-    spec = {"name": "calc", "source": ", ".join(arguments), "input": shape, "layers": [layer.entry() for layer in layers]}
+    spec = {"name": "calc", "source": ", ".join(arguments), "input": shape,
+            "layers": [layer.entry() for layer in layers]}
     return spec, layers
 
 

@@ -14,18 +14,18 @@ from typing import Any
 
 from cnncalc.errors import Location, SpecError
 from cnncalc.graph import Graph, Node
+from cnncalc.limits import MAX_INPUT_SIZE, MAX_LAYERS, MAX_MODULE_DEPTH, MAX_REPEAT
 from cnncalc.ops import REGISTRY, OpError
-from cnncalc.ops.base import ACTIVATIONS, Shape, tensor_text
+from cnncalc.ops.base import ACTIVATIONS, Shape
 from cnncalc.spec.expr import ExpressionError, evaluate, is_expression
-from cnncalc.spec.validate import did_you_mean, validate
+from cnncalc.spec.validate import validate
 from cnncalc.spec.yaml_loader import LocDict, LocList
+from cnncalc.suggest import did_you_mean
+from cnncalc.units import shape_text
 
 TOP_LEVEL_KEYS = ("name", "source", "description", "input", "defaults", "modules", "layers", "outputs", "budget", "expect")
 STRUCTURAL = ("repeat", "residual", "branch", "block")  # plus `concat:` given a list of branches
 COMMON_KEYS = ("name", "from", "frozen", "training_only")
-MAX_REPEAT = 1000
-MAX_NODES = 100_000
-MAX_MODULE_DEPTH = 32
 SHORTCUTS = ("auto", "identity", "projection", "zero_pad")
 
 
@@ -48,6 +48,22 @@ class Context:
 
 def _location(data: Any, fallback: Location) -> Location:
     return getattr(data, "location", fallback)
+
+
+def read_input(spec: Any) -> Shape:
+    """A parsed spec's own input shape (channels first), read before compiling so that a partial
+    `--input 227` can keep its channels."""
+    if not isinstance(spec, LocDict) or "input" not in spec:
+        raise SpecError("missing 'input': the input shape as [channels, height, width], e.g. input: [3, 224, 224]",
+                        _location(spec, Location("<spec>", 1, 1)))
+    value = spec["input"]
+    where = spec.where("input")
+    if (not isinstance(value, list) or len(value) not in (1, 3)
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        raise SpecError(f"'input' must be [channels, height, width] (or [features]), got {value!r}", where)
+    if any(v <= 0 or v > MAX_INPUT_SIZE for v in value):
+        raise SpecError(f"'input' sizes must be between 1 and {MAX_INPUT_SIZE:,}, got {value!r}", where)
+    return tuple(value)
 
 
 def _substitute(value: Any, env: dict[str, Any], where: Location) -> Any:
@@ -91,21 +107,9 @@ class Compiler:
         self.modules = self._read_modules()
         self.declared_names = set(self._collect_names(spec.get("layers")))
         self.declared_names |= set(self._collect_names(spec.get("modules")))
-        self.input_shape = input_override or self._read_input()
+        self.input_shape = input_override or read_input(spec)
 
     # -- top level --------------------------------------------------------------------------
-
-    def _read_input(self) -> Shape:
-        if "input" not in self.spec:
-            raise SpecError("missing 'input': the input shape as [channels, height, width], e.g. input: [3, 224, 224]", self.spec.location)
-        value = self.spec["input"]
-        where = self.spec.where("input")
-        if (not isinstance(value, list) or len(value) not in (1, 3)
-                or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
-            raise SpecError(f"'input' must be [channels, height, width] (or [features]), got {value!r}", where)
-        if any(v <= 0 or v > 1_000_000 for v in value):
-            raise SpecError(f"'input' sizes must be between 1 and 1,000,000, got {value!r}", where)
-        return tuple(value)
 
     def _read_defaults(self) -> dict[str, LocDict]:
         defaults = self.spec.get("defaults", LocDict())
@@ -228,7 +232,9 @@ class Compiler:
         choices = list(REGISTRY) + list(STRUCTURAL) + list(self.modules)
         raise SpecError(f"unknown op '{first}'{did_you_mean(first, choices)}", item.where(first))
 
-    def _scope_name(self, item: LocDict, prefix: str, ctx: Context) -> str:
+    def _local_name(self, item: LocDict, prefix: str, ctx: Context) -> str:
+        """A layer's or scope's name within its scope: as written (plus the repeat copy's suffix),
+        else the prefix numbered by a counter per scope and prefix: conv1, conv2, residual1 ..."""
         if item.get("name"):
             return item["name"] + ctx.name_suffix
         counter = self.counters.setdefault(ctx.scope, Counter())
@@ -241,8 +247,8 @@ class Compiler:
     def _add(self, node: Node, ctx: Context) -> str:
         if node.name in self.by_name:
             raise SpecError(f"two layers are named '{node.name}': names must be unique", node.location)
-        if len(self.nodes) >= MAX_NODES:
-            raise SpecError(f"the network grows past {MAX_NODES:,} layers (check 'repeat' counts)", node.location)
+        if len(self.nodes) >= MAX_LAYERS:
+            raise SpecError(f"the network grows past {MAX_LAYERS:,} layers (check 'repeat' counts)", node.location)
         self.nodes.append(node)
         self.by_name[node.name] = node
         return node.name
@@ -274,28 +280,25 @@ class Compiler:
         where = item.location
         if key == "input":
             raise SpecError("'input' is set at the top of the spec (input: [3, 224, 224]), not as a layer", where)
-        local = item["name"] + ctx.name_suffix if item.get("name") else self._auto_name(op.prefix or key, ctx)
+        local = self._local_name(item, op.prefix or key, ctx)
         name = self._full(local, ctx)
         inputs = self._inputs(item, current, ctx)
         low, high = op.inputs
         if len(inputs) < low or (high is not None and len(inputs) > high):
             need = f"at least {low}" if high is None else str(low)
-            raise SpecError(f"{key} takes {need} input(s), got {len(inputs)} (list them with from: [a, b])", where, local)
+            raise SpecError(f"{key} takes {need} input(s), got {len(inputs)} (list them with from: [a, b])",
+                            where, local)
         options, origins = self._options(item, key, where, local)
         model = validate(op.options, options, key, where, origins, local)
         in_shapes = [self.by_name[i].shape for i in inputs]
         try:
-            shape = op.output_shape(model, in_shapes)
+            window = op.window(model, in_shapes)  # the layer's sliding-window geometry: computed here, once
+            shape = op.output_shape(model, in_shapes, window)
         except OpError as exc:
-            shown = ", ".join(f"'{i.rsplit('/', 1)[-1]}' {tensor_text(self.by_name[i].shape)}" for i in inputs)
+            shown = ", ".join(f"'{i.rsplit('/', 1)[-1]}' {shape_text(self.by_name[i].shape)}" for i in inputs)
             raise SpecError(f"{exc} (input{'s' if len(inputs) > 1 else ''}: {shown})", where, local) from None
-        node = Node(name, key, model, inputs, shape, where, ctx.scope, ctx.frozen, ctx.training_only)
+        node = Node(name, key, model, inputs, shape, where, ctx.scope, ctx.frozen, ctx.training_only, window=window)
         return self._add(node, ctx)
-
-    def _auto_name(self, prefix: str, ctx: Context) -> str:
-        counter = self.counters.setdefault(ctx.scope, Counter())
-        counter[prefix] += 1
-        return f"{prefix}{counter[prefix]}"
 
     def _inputs(self, item: LocDict, current: str, ctx: Context) -> list[str]:
         if "from" not in item:
@@ -359,7 +362,7 @@ class Compiler:
     def _enter(self, item: LocDict, prefix: str, current: str, ctx: Context, inline: bool) -> Context:
         if inline:
             return replace(ctx, scope_input=current)
-        scoped = ctx.child(self._scope_name(item, prefix, ctx), current, name_suffix="")
+        scoped = ctx.child(self._local_name(item, prefix, ctx), current, name_suffix="")
         self.scope_kinds["/".join(scoped.scope)] = prefix
         return scoped
 
@@ -393,7 +396,7 @@ class Compiler:
         try:
             shape = op.output_shape(model, shapes)
         except OpError as exc:
-            shown = " and ".join(f"'{i}' {tensor_text(s)}" for i, s in zip(inputs, shapes))
+            shown = " and ".join(f"'{i}' {shape_text(s)}" for i, s in zip(inputs, shapes))
             raise SpecError(f"{exc}: inputs {shown}", item.location, "/".join(ctx.scope) or local) from None
         return self._add(Node(self._full(local, ctx), key, model, inputs, shape, item.location, ctx.scope, ctx.frozen, ctx.training_only), ctx)
 
@@ -414,7 +417,7 @@ class Compiler:
             short_out = self._shortcut(shortcut, current, body_out, item, inner)
         if self.by_name[short_out].shape != y:
             raise SpecError(
-                f"add: shapes {tensor_text(y)} (body) and {tensor_text(self.by_name[short_out].shape)} (shortcut) differ; "
+                f"add: shapes {shape_text(y)} (body) and {shape_text(self.by_name[short_out].shape)} (shortcut) differ; "
                 "use shortcut: projection (a strided 1x1 conv) or zero_pad", item.location, "/".join(inner.scope) or "residual")
         return self._exit(inner, self._join("add", [body_out, short_out], item, inner))
 
@@ -422,7 +425,7 @@ class Compiler:
         x, y = self.by_name[x_name].shape, self.by_name[y_name].shape
         if len(x) != 3 or len(y) != 3 or x[1] % y[1] or x[2] % y[2] or x[1] // y[1] != x[2] // y[2]:
             raise SpecError(
-                f"residual: cannot project {tensor_text(x)} onto {tensor_text(y)} with a strided 1x1 shortcut", item.location,
+                f"residual: cannot project {shape_text(x)} onto {shape_text(y)} with a strided 1x1 shortcut", item.location,
                 "/".join(ctx.scope) or "residual")
         stride = x[1] // y[1]
         if kind == "zero_pad":
@@ -432,8 +435,10 @@ class Compiler:
             return self._add(node, ctx)
         body_has_bn = any(n.op == "batchnorm" and n.scope[: len(ctx.scope)] == ctx.scope for n in self.nodes)
         conv = REGISTRY["conv"].options(filters=y[0], kernel=1, stride=stride, bias=not body_has_bn)
-        out = self._add(Node(self._full("shortcut", ctx), "conv", conv, [x_name], REGISTRY["conv"].output_shape(conv, [x]),
-                             item.location, ctx.scope, ctx.frozen, ctx.training_only), ctx)
+        window = REGISTRY["conv"].window(conv, [x])
+        shape = REGISTRY["conv"].output_shape(conv, [x], window)
+        out = self._add(Node(self._full("shortcut", ctx), "conv", conv, [x_name], shape, item.location, ctx.scope,
+                             ctx.frozen, ctx.training_only, window=window), ctx)
         if body_has_bn:
             bn = REGISTRY["batchnorm"].options()
             out = self._add(Node(self._full("shortcut_bn", ctx), "batchnorm", bn, [out], y, item.location, ctx.scope,
@@ -446,7 +451,7 @@ class Compiler:
         definition = self.modules[key]
         self._only_keys(item, (key,) + COMMON_KEYS, key)
         env = self._bind(key, definition, item[key], item.where(key))
-        inner = ctx.child(self._scope_name(item, key, ctx), current, env=tuple(env.items()), name_suffix="",
+        inner = ctx.child(self._local_name(item, key, ctx), current, env=tuple(env.items()), name_suffix="",
                           module_depth=ctx.module_depth + 1)
         self.scope_kinds["/".join(inner.scope)] = key
         start = self._inputs(item, current, ctx)
@@ -455,7 +460,8 @@ class Compiler:
         inner = replace(inner, scope_input=start[0])
         if "layers" in definition and "repeat" not in definition:  # `repeat: N` + `layers:` is a repeat body
             self._only_keys(definition, ("args", "layers"), f"module '{key}'")
-            return self._exit(inner, self.sequence(_substitute(definition["layers"], env, definition.where("layers")), start[0], inner))
+            layers = _substitute(definition["layers"], env, definition.where("layers"))
+            return self._exit(inner, self.sequence(layers, start[0], inner))
         body = LocDict({k: v for k, v in definition.items() if k != "args"})
         body.location, body.key_locations = definition.location, definition.key_locations
         body = _substitute(body, env, definition.location)

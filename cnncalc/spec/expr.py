@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cnncalc.limits import MAX_EXPRESSION_LENGTH
+
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d*)?)|\$([A-Za-z_][A-Za-z0-9_]*)|(//|[-+*/%()]))")
-MAX_EXPRESSION_LENGTH = 200
 
 
 class ExpressionError(ValueError):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from cnncalc.errors import Location, SpecError
 from cnncalc.spec.yaml_loader import LocDict, LocList
+from cnncalc.suggest import did_you_mean
 
 VALUE_HINTS = {
     "kernel": "a positive whole number or a pair [height, width]",
@@ -23,11 +22,6 @@ VALUE_HINTS = {
     "activation": "one of the activation names (relu, sigmoid, ...)",
     "weights": "a matrix of numbers [[...], ...] (kh x kw), or filters x in/groups x kh x kw nested lists",
 }
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def locate(data: Any, path: tuple, fallback: Location) -> Location:

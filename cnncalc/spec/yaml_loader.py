@@ -11,10 +11,7 @@ from typing import Any
 import yaml
 
 from cnncalc.errors import Location, SpecError
-
-MAX_FILE_BYTES = 2_000_000
-MAX_NODES = 200_000  # after expanding aliases: stops "billion laughs" before it costs anything
-MAX_DEPTH = 64
+from cnncalc.limits import MAX_FILE_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
 
 class LocDict(dict):
@@ -58,7 +55,7 @@ def _expanded_size(root: yaml.Node) -> int:
         )
         if children_done:
             sizes[id(node)] = 1 + sum(sizes.get(id(c), 0) for c in children)
-            if sizes[id(node)] > MAX_NODES:
+            if sizes[id(node)] > MAX_YAML_NODES:
                 return sizes[id(node)]
         else:
             stack.append((node, True))
@@ -72,8 +69,8 @@ class _Builder:
         self.loader = loader
 
     def build(self, node: yaml.Node, depth: int = 0) -> Any:
-        if depth > MAX_DEPTH:
-            raise SpecError(f"nesting deeper than {MAX_DEPTH} levels", _loc(self.path, node))
+        if depth > MAX_YAML_DEPTH:
+            raise SpecError(f"nesting deeper than {MAX_YAML_DEPTH} levels", _loc(self.path, node))
         if isinstance(node, yaml.ScalarNode):
             try:
                 return self.loader.construct_object(node, deep=True)
@@ -110,9 +107,9 @@ def load_yaml_text(text: str, path: str) -> Any:
         root = loader.get_single_node()
         if root is None:
             raise SpecError("the file is empty: a spec needs at least 'input' and 'layers'", Location(path, 1, 1))
-        if _expanded_size(root) > MAX_NODES:
+        if _expanded_size(root) > MAX_YAML_NODES:
             raise SpecError(
-                f"YAML aliases expand to more than {MAX_NODES:,} nodes (an alias bomb?)", _loc(path, root)
+                f"YAML aliases expand to more than {MAX_YAML_NODES:,} nodes (an alias bomb?)", _loc(path, root)
             )
         return _Builder(path, loader).build(root)
     except yaml.MarkedYAMLError as exc:
@@ -122,7 +119,7 @@ def load_yaml_text(text: str, path: str) -> Any:
     except yaml.YAMLError as exc:
         raise SpecError(f"invalid YAML: {exc}", Location(path)) from None
     except RecursionError:
-        raise SpecError(f"nesting deeper than {MAX_DEPTH} levels", Location(path)) from None
+        raise SpecError(f"nesting deeper than {MAX_YAML_DEPTH} levels", Location(path)) from None
     finally:
         loader.dispose()
 

@@ -1,14 +1,19 @@
-"""Graded sheets as text (per item, with the working), JSON, or a class CSV (one row per student)."""
+"""`cnncalc grade`: graded sheets as text (per item, with the working), JSON, or a class CSV (one row
+per student), and the progress bar of a long class."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Callable, Iterable
 
 from cnncalc.conventions import Conventions
 from cnncalc.grading.marking import Mark
 from cnncalc.grading.sheet import GradedSheet, item_columns
+from cnncalc.render.output import Output
+
+PROGRESS_FROM = 20  # sheets: a class this size gets a progress bar on a terminal
 
 
 def _verdict(mark: Mark) -> str:
@@ -34,7 +39,8 @@ def to_text(results: list[GradedSheet], conventions: Conventions) -> str:
                 if mark.working:
                     lines.append(f"  {'':<6} {'':<{width}}  working: {mark.working}")
         unmarked = sum(1 for m in result.marks if m.right is None)
-        lines.append(f"  score: {result.score}/{len(result.marks)}" + (f" ({unmarked} could not be marked)" if unmarked else ""))
+        lines.append(f"  score: {result.score}/{len(result.marks)}"
+                     + (f" ({unmarked} could not be marked)" if unmarked else ""))
         lines.append("")
     lines.extend(conventions.describe())
     return "\n".join(lines) + "\n"
@@ -67,3 +73,12 @@ def to_csv(results: list[GradedSheet], key_layers: list[str]) -> str:
         writer.writerow([result.sheet.student, result.sheet.path, *(cells.get(c, "") for c in columns),
                          sum(1 for c in columns if cells.get(c) == "1"), len(columns), "; ".join(result.problems)])
     return buffer.getvalue()
+
+
+def progress(out: Output, count: int) -> Callable[[list[str]], Iterable[str]]:
+    """rich's progress bar on stderr for a long class at a terminal; otherwise plain iteration."""
+    if count < PROGRESS_FROM or not out.is_tty(stderr=True):
+        return iter
+    from rich.progress import track
+
+    return lambda paths: track(paths, description="grading", console=out.console(stderr=True), transient=True)

@@ -1,0 +1,53 @@
+"""Written arithmetic, as the lecture slides write it: the formula in symbols, the same formula
+with a layer's numbers, then the value. Ops and metrics build their `Step`s with these helpers;
+`cnncalc explain` prints them and `cnncalc grade` shows them under a wrong answer.
+
+    output size   (W − K + 2P)/S + 1 = (227 − 11 + 2·0)/4 + 1 = 55
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnncalc.units import num
+
+__all__ = ["DERIVED", "WHEN_NONE", "WORKED_BY", "Step", "dot", "num", "per_batch"]
+
+
+@dataclass
+class Step:
+    quantity: str        # what is worked out: "params", "MACs", "output size", "memory" ...
+    formula: str         # in symbols: "(W − K + 2P)/S + 1"
+    expression: str      # the same with the layer's numbers: "(227 − 11 + 2·0)/4 + 1"
+    value: int | float   # the analyzer's figure, never recomputed here
+    unit: str = ""       # "params", "MACs", "B", "px", "x" ...
+
+
+def dot(*factors: float | str) -> str:
+    """dot(3, 3, 64) -> '3·3·64': a product as the slides write it."""
+    return "·".join(factor if isinstance(factor, str) else num(factor) for factor in factors)
+
+
+def per_batch(formula: str, expression: str, batch: int) -> tuple[str, str]:
+    """A per-sample formula times the batch, when there is one."""
+    if batch == 1:
+        return formula, expression
+    return f"{formula} × batch", f"{expression} × {batch}"
+
+
+# What `cnncalc grade` shows under a wrong answer: the steps (by how their names begin) that work
+# out each answer-sheet item, and the items worked out from another item's figure.
+WORKED_BY: dict[str, tuple[str, ...]] = {
+    "output_shape": ("output size", "output height", "output width", "output channels", "output length"),
+    "params": ("params",),
+    "macs": ("MACs",),
+    "flops": ("MACs",),
+    "memory": ("memory",),
+    "receptive_field": ("receptive field", "jump"),
+}
+DERIVED: dict[str, tuple[str, str]] = {"flops": ("macs", "FLOPs = 2 x MACs")}  # item -> (from item, relation)
+WHEN_NONE = {  # the working of an item no step works out, for a layer of op `{op}`
+    "params": "{op} has no parameters: 0",
+    "macs": "{op} does no multiply-accumulates: 0",
+    "receptive_field": "the tensor is flat: every unit sees the whole input",
+}
