@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from cnncalc.commands.run import peak_rss_bytes
+from cnncalc.reference.resources import peak_rss_bytes
 from cnncalc.ops.spatial import pair, resolve_padding
 from cnncalc.reference.executor import Executor
 from cnncalc.spec import load_graph

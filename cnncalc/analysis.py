@@ -96,7 +96,7 @@ def _layer_row(node: Node, graph: Graph, conventions: Conventions, rfs: dict[str
     op = REGISTRY[node.op]
     in_shapes = [graph.node(i).shape for i in node.inputs]
     counts = op.params(node.options, in_shapes, node.shape)
-    allocates = op.allocates and (node.op != "input" or conventions.count_input)
+    allocates = op.holds_memory(conventions)
     facts = metrics.LayerFacts(
         counts=counts, macs=op.macs(node.options, in_shapes, node.shape),
         other_ops=op.other_ops(node.options, in_shapes, node.shape), elements=numel(node.shape),
@@ -119,7 +119,7 @@ def _layer_row(node: Node, graph: Graph, conventions: Conventions, rfs: dict[str
 def _receptive_field(node: Node, op: Op, in_shapes: list[Shape], rfs: dict[str, ReceptiveField | None],
                       warnings: list[str]) -> ReceptiveField | None:
     """None once the tensor is flat: a dense unit sees the whole input."""
-    if node.op == "input":
+    if not node.inputs:  # the network's input
         return ReceptiveField.of_input() if len(node.shape) == 3 else None
     incoming = [rf for rf in (rfs[i] for i in node.inputs) if rf is not None]
     if len(node.shape) != 3 or len(incoming) != len(node.inputs):

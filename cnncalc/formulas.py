@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from cnncalc.units import num
 
-__all__ = ["DERIVED", "WHEN_NONE", "WORKED_BY", "Step", "dot", "num", "per_batch"]
+__all__ = ["Step", "dot", "num", "per_batch"]
 
 
 @dataclass
@@ -34,20 +34,3 @@ def per_batch(formula: str, expression: str, batch: int) -> tuple[str, str]:
         return formula, expression
     return f"{formula} × batch", f"{expression} × {batch}"
 
-
-# What `cnncalc grade` shows under a wrong answer: the steps (by how their names begin) that work
-# out each answer-sheet item, and the items worked out from another item's figure.
-WORKED_BY: dict[str, tuple[str, ...]] = {
-    "output_shape": ("output size", "output height", "output width", "output channels", "output length"),
-    "params": ("params",),
-    "macs": ("MACs",),
-    "flops": ("MACs",),
-    "memory": ("memory",),
-    "receptive_field": ("receptive field", "jump"),
-}
-DERIVED: dict[str, tuple[str, str]] = {"flops": ("macs", "FLOPs = 2 x MACs")}  # item -> (from item, relation)
-WHEN_NONE = {  # the working of an item no step works out, for a layer of op `{op}`
-    "params": "{op} has no parameters: 0",
-    "macs": "{op} does no multiply-accumulates: 0",
-    "receptive_field": "the tensor is flat: every unit sees the whole input",
-}

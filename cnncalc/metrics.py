@@ -63,6 +63,9 @@ class Metric:
     sheet_per_layer: bool = True      # False: the item is asked of the network's total only
     bytes_per_value: bool = False     # a count of tensor values: answers in bytes mean values x dtype size
     working: Callable[[LayerRow, Conventions], Step | None] | None = None  # its arithmetic for `explain`
+    worked_by: tuple[str, ...] = ()   # the `explain` steps (by how their names begin) that work it out
+    relation: tuple[str, str] | None = None  # (metric key, words): it follows from another metric's figure
+    none_text: str = ""               # the working when no step works it out, for a layer of op `{op}`
 
     def __post_init__(self) -> None:
         if (self.per_layer is None) == (self.from_totals is None):
@@ -122,18 +125,20 @@ def _memory_working(row: LayerRow, conventions: Conventions) -> Step | None:
 
 METRICS: list[Metric] = [
     Metric("params", "params", per_layer=_params, column="Params", cell="exact", chart=1, compared="Params",
-           budget="max_params", sheet_item="params"),
+           budget="max_params", sheet_item="params", worked_by=("params",), none_text="{op} has no parameters: 0"),
     Metric("trainable_params", "trainable params", per_layer=_trainable, cell="exact", sheet_item="trainable_params",
            sheet_per_layer=False),
     Metric("non_trainable_params", "non-trainable params", per_layer=lambda f, v: v["params"] - v["trainable_params"],
            cell="exact"),
     Metric("macs", "MACs", per_layer=lambda f, v: f.macs * f.conventions.batch, column="MACs", chart=2,
-           compared="MACs", budget="max_macs", per_image=True, sheet_item="macs"),
-    Metric("flops", "FLOPs", per_layer=lambda f, v: 2 * v["macs"], compared="FLOPs", sheet_item="flops"),
+           compared="MACs", budget="max_macs", per_image=True, sheet_item="macs", worked_by=("MACs",),
+           none_text="{op} does no multiply-accumulates: 0"),
+    Metric("flops", "FLOPs", per_layer=lambda f, v: 2 * v["macs"], compared="FLOPs", sheet_item="flops",
+           worked_by=("MACs",), relation=("macs", "FLOPs = 2 x MACs")),
     Metric("other_ops", "other ops", per_layer=lambda f, v: f.other_ops * f.conventions.batch),
     Metric("output_elements", "activation values", per_layer=lambda f, v: f.elements * f.conventions.batch,
            total_key="activation_elements", only_allocating=True, cell="exact", sheet_item="memory",
-           bytes_per_value=True),
+           bytes_per_value=True, worked_by=("memory",)),
     Metric("activation_bytes", "activation memory", "bytes",
            per_layer=lambda f, v: v["output_elements"] * f.conventions.bytes_per_element if f.allocates else 0,
            column="Memory", chart=0, compared="Activation memory", budget="max_activation_memory",

@@ -76,8 +76,12 @@ def rf_value(pair: tuple[float, float]) -> int | float | list:
     return number(pair[0]) if pair[0] == pair[1] else [number(pair[0]), number(pair[1])]
 
 
+def pair_text(pair: tuple[float, float]) -> str:
+    """A receptive-field size, jump or start: '11' when square, '11x13' otherwise."""
+    value = rf_value(pair)
+    return "x".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
 def rf_text(rf: ReceptiveField | None) -> str:
-    if rf is None:
-        return "all"
-    size = rf_value(rf.size)
-    return str(size) if not isinstance(size, list) else f"{size[0]}x{size[1]}"
+    """The field's size, or 'all' once the tensor is flat (a dense unit sees the whole input)."""
+    return "all" if rf is None else pair_text(rf.size)

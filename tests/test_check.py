@@ -206,8 +206,8 @@ def test_real_pre_commit_runs_the_hook_offline(tmp_path):
 
     The scratch repository's .pre-commit-config.yaml is a `repo: local` copy of .pre-commit-hooks.yaml
     (id, entry, files, args) with `language: system`, so the cnncalc installed beside this Python runs
-    and pre-commit builds no environment; no package index is reachable (PIP_NO_INDEX, a proxy on an
-    unroutable address)."""
+    and pre-commit builds no environment; no package index is reachable (PIP_NO_INDEX, and a proxy on a
+    loopback port where nothing listens, so any attempt fails at once and stays on this machine)."""
     hook = _hook()
     local = {key: hook[key] for key in ("id", "name", "entry", "files", "args") if key in hook}
     repo = tmp_path / "repo"
@@ -218,7 +218,7 @@ def test_real_pre_commit_runs_the_hook_offline(tmp_path):
     shutil.copy(ROOT / "specs" / "vgg16.yaml", repo / "specs" / "vgg16.yaml")
     (repo / "notes" / "ci.yaml").write_text("on: push\njobs: {}\n")  # YAML outside specs/: not checked
     env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
-    proxy = "http://192.0.2.1:9"  # TEST-NET-1: reserved, never routed
+    proxy = "http://127.0.0.1:9"  # loopback, discard port: nothing answers
     env.update({
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),

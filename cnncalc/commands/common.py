@@ -17,7 +17,6 @@ from cnncalc.render.output import Format, Output
 
 if TYPE_CHECKING:  # pragma: no cover
     from cnncalc.conventions import Conventions
-    from cnncalc.graph import Graph
     from cnncalc.metrics import Metric
 
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -138,13 +137,6 @@ def make_conventions(batch: int = 1, dtype: Dtype = Dtype.fp32, bias: bool = Tru
 
     return Conventions(batch=batch, dtype=dtype.value, bias=bias, bn_stats=bn_stats.value, units=units.value,
                        layout=layout.value, count_input=count_input, optimizer=optimizer.value)
-
-
-def load(spec: str, input_size: str | None, layout: str) -> Graph:
-    """A command's network: SPEC compiled once, at the --input size when one is given."""
-    from cnncalc.loading import load as load_model
-
-    return load_model(spec, input_size, layout).graph
 
 
 TABLE_FORMATS = (Format.table, Format.json, Format.csv, Format.markdown)  # summary, calc, compare, explain, zoo

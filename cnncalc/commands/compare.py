@@ -11,13 +11,13 @@ from cnncalc.commands.common import (
     InputOpt,
     PlotOpt,
     StrictOpt,
-    load,
     report_warnings,
     reports_errors,
     takes_conventions,
     takes_format,
 )
 from cnncalc.conventions import Conventions
+from cnncalc.loading import load
 from cnncalc.render.output import Format, Output
 
 SpecsArg = Annotated[list[str], typer.Argument(
@@ -59,7 +59,7 @@ def compare(
         from cnncalc.render.plot import check_plot_path
 
         check_plot_path(plot)
-    analyses = [analyze(load(spec, input, conventions.layout), conventions) for spec in specs]
+    analyses = [analyze(load(spec, input, conventions.layout).graph, conventions) for spec in specs]
     out = Output()
     report_warnings(out, [(f"{a.name}: {layer}", message) for a in analyses for layer, message in a.warnings], strict)
     models = [view.figures(analysis, depth) for analysis in analyses]

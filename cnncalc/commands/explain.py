@@ -10,12 +10,12 @@ from cnncalc.commands.common import (
     TABLE_FORMATS,
     InputOpt,
     SpecArg,
-    load,
     reports_errors,
     takes_conventions,
     takes_format,
 )
 from cnncalc.conventions import Conventions
+from cnncalc.loading import load
 from cnncalc.render.output import Format, Output
 
 LayerOpt = Annotated[str | None, typer.Option(
@@ -49,7 +49,7 @@ def explain(
     from cnncalc.analysis import analyze
     from cnncalc.render import explain as view
 
-    graph = load(spec, input, conventions.layout)
+    graph = load(spec, input, conventions.layout).graph
     analysis = analyze(graph, conventions)
     explanations = view.Explainer(graph, analysis).explain(view.select(graph, layer))
     out = Output()

@@ -10,13 +10,13 @@ import typer
 from cnncalc.commands.common import (
     InputOpt,
     complete_spec,
-    load,
     reports_errors,
     takes_conventions,
     takes_format,
 )
 from cnncalc.conventions import Conventions
 from cnncalc.errors import UsageError
+from cnncalc.loading import load
 from cnncalc.render.output import Format, Output
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -72,7 +72,7 @@ def grade(
     def key_for(sheet: Sheet) -> AnswerKey:
         ref = key or _sheet_spec(sheet)
         if ref not in keys:
-            graph = load(ref, input, conventions.layout)
+            graph = load(ref, input, conventions.layout).graph
             keys[ref] = AnswerKey(graph, analyze(graph, conventions))
         return keys[ref]
 

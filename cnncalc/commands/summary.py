@@ -14,13 +14,13 @@ from cnncalc.commands.common import (
     PlotOpt,
     SpecArg,
     StrictOpt,
-    load,
     report_warnings,
     reports_errors,
     takes_conventions,
     takes_format,
 )
 from cnncalc.conventions import Conventions
+from cnncalc.loading import load
 from cnncalc.render.output import Format, Output
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,7 +55,7 @@ def summary(
       cnncalc summary googlenet --depth 0 --format json
       cnncalc summary vgg16 --freeze-until backbone --head 3 --plot vgg16.png
     """
-    report(load(spec, input, conventions.layout), conventions, format, depth, strict, freeze_until, head, plot)
+    report(load(spec, input, conventions.layout).graph, conventions, format, depth, strict, freeze_until, head, plot)
 
 
 def report(graph: Graph, conventions: Conventions, format: Format, depth: int | None, strict: bool,

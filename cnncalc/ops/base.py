@@ -182,6 +182,10 @@ class Op:
         """Why the output has its channels, when the op decides them ('96 filters')."""
         return None
 
+    def holds_memory(self, conventions: Conventions) -> bool:
+        """Whether a layer of this op counts in activation memory under these conventions."""
+        return self.allocates
+
     def memory_note(self, conventions: Conventions) -> str | None:
         """Why a layer of this op adds no activation memory."""
         return None if self.allocates else "a view or an inference no-op: no memory of its own"

@@ -17,6 +17,9 @@ class Input(Op):
     prefix = "input"
     description = "the network's input tensor"
 
+    def holds_memory(self, conventions: Conventions) -> bool:
+        return conventions.count_input
+
     def memory_note(self, conventions: Conventions) -> str | None:
         """It holds memory, but it is counted only with --count-input (the default)."""
         return "the input is not counted in activation memory (--no-count-input)"

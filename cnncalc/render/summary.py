@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from cnncalc import metrics
 from cnncalc.analysis import Analysis, LayerRow, Totals
-from cnncalc.units import rf_text, rf_value, shape_text
+from cnncalc.units import pair_text, rf_text, rf_value, shape_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Group
@@ -62,16 +62,12 @@ def to_csv(analysis: Analysis, rows: list[LayerRow] | None = None) -> str:
                      "rf_size", "rf_jump", "rf_start", "frozen", "training_only"])
     for row in rows if rows is not None else analysis.layers:
         rf = row.receptive_field
-        field = [""] * 3 if rf is None else [_csv_rf(rf_value(pair)) for pair in (rf.size, rf.jump, rf.start)]
+        field = [""] * 3 if rf is None else [pair_text(pair) for pair in (rf.size, rf.jump, rf.start)]
         writer.writerow([row.name, row.type, shape_text(row.output_shape, "chw"),
                          *(row.values[m.key] for m in columns), *field, row.frozen, row.training_only])
     totals = analysis.totals.values
     writer.writerow(["TOTAL", "", "", *(totals.get(m.totalled, "") for m in columns), "", "", "", "", ""])
     return buffer.getvalue()
-
-
-def _csv_rf(value: int | float | list) -> str:
-    return "x".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
 def table_columns() -> list[str]:
