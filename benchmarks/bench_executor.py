@@ -22,9 +22,9 @@ import time
 
 import numpy as np
 
-from cnncalc.reference.resources import peak_rss_bytes
 from cnncalc.ops.spatial import pair, resolve_padding
 from cnncalc.reference.executor import Executor
+from cnncalc.reference.resources import peak_rss_bytes
 from cnncalc.spec import load_graph
 
 MODELS = ("vgg16", "resnet50")

@@ -22,19 +22,20 @@ RowKind = Literal["layer", "group"]
 class MetricValues:
     """Metric values (declared in `cnncalc.metrics`) read as attributes or by key: row.params, row["params"]."""
 
+    __slots__ = ()
     values: dict[str, int]
 
     def __getattr__(self, name: str) -> int:
         try:
-            return self.__dict__["values"][name]
-        except KeyError:
+            return object.__getattribute__(self, "values")[name]
+        except (KeyError, AttributeError):
             raise AttributeError(f"{type(self).__name__} has no attribute or metric '{name}'") from None
 
     def __getitem__(self, key: str) -> int:
         return self.values[key]
 
 
-@dataclass
+@dataclass(slots=True)
 class LayerRow(MetricValues):
     name: str
     type: str
@@ -92,7 +93,8 @@ class Analysis:
         return [(row.name, w) for row in self.layers for w in row.warnings]
 
 
-def _layer_row(node: Node, graph: Graph, conventions: Conventions, rfs: dict[str, ReceptiveField | None]) -> LayerRow:
+def _layer_row(node: Node, graph: Graph, conventions: Conventions, rfs: dict[str, ReceptiveField | None],
+               computed: list[tuple[str, metrics.PerLayer]]) -> LayerRow:
     op = REGISTRY[node.op]
     in_shapes = [graph.node(i).shape for i in node.inputs]
     counts = op.params(node.options, in_shapes, node.shape)
@@ -103,9 +105,8 @@ def _layer_row(node: Node, graph: Graph, conventions: Conventions, rfs: dict[str
         allocates=allocates, frozen=node.frozen, conventions=conventions,
     )
     values: dict[str, int] = {}
-    for metric in metrics.per_layer():
-        assert metric.per_layer is not None
-        values[metric.key] = metric.per_layer(facts, values)
+    for key, compute in computed:
+        values[key] = compute(facts, values)
     warnings = list(op.warnings(node.options, in_shapes, node.shape, node.window))
     rf = _receptive_field(node, op, in_shapes, rfs, warnings)
     rfs[node.name] = rf
@@ -136,7 +137,8 @@ def _receptive_field(node: Node, op: Op, in_shapes: list[Shape], rfs: dict[str, 
 def analyze(graph: Graph, conventions: Conventions | None = None) -> Analysis:
     conventions = conventions or Conventions()
     rfs: dict[str, ReceptiveField | None] = {}
-    rows = [_layer_row(node, graph, conventions, rfs) for node in graph.nodes]
+    computed = [(metric.key, metric.per_layer) for metric in metrics.per_layer() if metric.per_layer is not None]
+    rows = [_layer_row(node, graph, conventions, rfs, computed) for node in graph.nodes]
     inference = [row for row in rows if not row.training_only]
     auxiliary = [row for row in rows if row.training_only]
     return Analysis(

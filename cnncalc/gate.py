@@ -22,13 +22,14 @@ from typing import Any, Literal
 
 from cnncalc import metrics
 from cnncalc.analysis import Analysis, analyze
-from cnncalc.conventions import DTYPE_BYTES, Conventions
+from cnncalc.conventions import DTYPE_BYTES, Conventions, Dtype
 from cnncalc.errors import CnnCalcError, Location
 from cnncalc.grading.marking import AnswerKey, layer_items, total_items
 from cnncalc.grading.values import UnreadableValue, parse_budget
 from cnncalc.graph import Graph
 from cnncalc.limits import MAX_BATCH
 from cnncalc.loading import Section
+from cnncalc.spec.yaml_loader import LocDict
 from cnncalc.suggest import did_you_mean
 
 CONDITIONS = ("batch", "dtype")  # what a spec's budget is measured under, beside the metrics' limits
@@ -40,7 +41,8 @@ def budget_keys() -> tuple[str, ...]:
 
 
 Severity = Literal["error", "warning"]
-ProblemKind = Literal["spec", "budget", "expect", "warning"]  # what found it: building, a budget, an expectation, a layer warning
+# what found it: building, a budget, an expectation, a layer warning
+ProblemKind = Literal["spec", "budget", "expect", "warning"]
 
 
 @dataclass
@@ -62,7 +64,7 @@ class Budget:
 
     limits: dict[str, int] = field(default_factory=dict)
     batch: int = 1
-    dtype: str = "fp32"
+    dtype: Dtype = "fp32"
     where: dict[str, Location] = field(default_factory=dict)
 
 
@@ -108,7 +110,7 @@ def check_spec(ref: str, command_budget: Budget, expect_file: tuple[Any, str] | 
     return report
 
 
-def budget_from_options(limits: dict[str, str | None], batch: int, dtype: str, units: str) -> Budget:
+def budget_from_options(limits: dict[str, str | None], batch: int, dtype: Dtype, units: str) -> Budget:
     """The command line's --max-* options (raises UnreadableValue for a bad number)."""
     budget = Budget(batch=batch, dtype=dtype)
     for name, text in limits.items():
@@ -123,7 +125,7 @@ def _read_budget(spec_budget: Section | None, report: Report) -> Budget | None:
         return None
     section, where = spec_budget.value, spec_budget.where
     keys = budget_keys()
-    if not isinstance(section, dict):
+    if not isinstance(section, LocDict):
         report.problems.append(Problem(f"'budget' must be a mapping of {', '.join(keys)}", where, kind="budget"))
         return None
     budget = Budget()
@@ -189,12 +191,12 @@ def _unmet(key: AnswerKey, section: Any, where: Location) -> list[Problem]:
         at = section.where(item) if hasattr(section, "where") else where
         if item != "layers":
             items.append((None, item, raw, at))
-        elif not isinstance(raw, dict):
+        elif not isinstance(raw, LocDict):
             problems.append(Problem("expect: 'layers' must map layer names to expectations", at, kind="expect"))
         else:
             for layer, expected in raw.items():
                 layer_at = raw.where(layer)
-                if not isinstance(expected, dict):
+                if not isinstance(expected, LocDict):
                     message = f"expect: layer '{layer}' must map items ({', '.join(layer_items())}) to values"
                     problems.append(Problem(message, layer_at, kind="expect"))
                     continue
@@ -205,5 +207,6 @@ def _unmet(key: AnswerKey, section: Any, where: Location) -> list[Problem]:
             problems.append(Problem(f"expect: {mark.item}: {mark.problem}", at, kind="expect"))
         elif not mark.right:
             what = item if layer else f"total {item}"
-            problems.append(Problem(f"expected {what} {mark.answer}, but it is {mark.expected}", at, layer, kind="expect"))
+            message = f"expected {what} {mark.answer}, but it is {mark.expected}"
+            problems.append(Problem(message, at, layer, kind="expect"))
     return problems

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from cnncalc.ops.window import SlidingWindow
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     name: str                      # unique, scoped with '/': "inception_3a/branch2/conv2"
     op: str                        # a key of cnncalc.ops.REGISTRY

@@ -15,3 +15,6 @@ MAX_MODULE_DEPTH = 32  # modules calling modules
 MAX_EXPRESSION_LENGTH = 200  # characters in one `$arg` expression of a module
 MAX_INPUT_SIZE = 1_000_000  # each input dimension (channels, height, width, features): spec, --input, calc
 MAX_BATCH = 1_000_000  # --batch, and a budget's `batch:`
+MAX_OPTION_VALUE = 10_000_000  # a whole-number op option (filters, units, kernel, stride ...) and --head
+MAX_RUN_REPEAT = 10_000  # `cnncalc run --repeat`: timed forward passes
+MAX_MATRIX_TEXT_BYTES = 50_000_000  # `cnncalc run --input FILE` as a text matrix (an .npy file may be larger)

@@ -26,7 +26,7 @@ Cell = Literal["exact", "short"]           # a count written 1,792 or 1.79K
 Form = Literal["exact", "short", "both"]   # 1,792 / 1.79K / 1,792 (1.79K); bytes: 12,845,056 B / 12.25 MiB / both
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LayerFacts:
     """What the analyzer knows of one layer before any metric: the op's own counts, per sample."""
 

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 SHIPPED = Path(__file__).resolve().parent / "spec.schema.json"
-EXPRESSION = {"type": "string", "pattern": "\\$", "description": "a $argument expression (inside modules), e.g. $width * 4"}
+EXPRESSION: dict[str, Any] = {
+    "type": "string", "pattern": "\\$", "description": "a $argument expression (inside modules), e.g. $width * 4",
+}
 
 
 def spec_schema() -> dict:
@@ -27,8 +29,8 @@ def spec_schema() -> dict:
     from cnncalc.spec.compile import COMMON_KEYS, SHORTCUTS, STRUCTURAL, TOP_LEVEL_KEYS
 
     ops = {key: op for key, op in REGISTRY.items() if key != "input"}
-    layers = {"type": "array", "items": {"$ref": "#/definitions/layer"}}
-    common = {
+    layers: dict[str, Any] = {"type": "array", "items": {"$ref": "#/definitions/layer"}}
+    common: dict[str, Any] = {
         "name": {"type": "string", "pattern": "^[^/]+$", "description": "the layer's name (no '/')"},
         "from": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
                  "description": "input layer(s), by name (a DAG: DenseNet, U-Net skips, heads)"},
@@ -40,18 +42,20 @@ def spec_schema() -> dict:
     entries: list[dict] = [{"enum": sorted(ops)}, {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
                                                     "description": "an op without options, or a module"}]
     for key, op in ops.items():
-        fields = {name: _with_expressions(_draft7(schema)) for name, schema in op.options.model_json_schema().get("properties", {}).items()}
+        option_schemas = op.options.model_json_schema().get("properties", {})
+        fields = {name: _with_expressions(_draft7(schema)) for name, schema in option_schemas.items()}
         definitions[f"options.{key}"] = {"type": "object", "properties": fields, "additionalProperties": False}
-        value = [{"type": "null"}, {"$ref": f"#/definitions/options.{key}"}]
+        value: list[dict[str, Any]] = [{"type": "null"}, {"$ref": f"#/definitions/options.{key}"}]
         if op.primary:
             value.insert(0, fields[op.primary])
         if key == "concat":
             value.append({"type": "array", "items": layers, "description": "branches, concatenated along the channels"})
         definitions[f"op.{key}"] = _entry(key, {"anyOf": value}, {**fields, **common}, op.description)
         entries.append({"$ref": f"#/definitions/op.{key}"})
-    structures = {
+    structures: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {
         "repeat": ({"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_REPEAT}, EXPRESSION]},
-                   {"layers": layers, "first": layers, **common}, "repeat 'layers' N times ('first' replaces the first copy)"),
+                   {"layers": layers, "first": layers, **common},
+                   "repeat 'layers' N times ('first' replaces the first copy)"),
         "residual": (layers, {"shortcut": {"anyOf": [{"enum": list(SHORTCUTS)}, layers]},
                               "activation": {"anyOf": [{"enum": list(ACTIVATIONS)}, {"type": "null"}]}, **common},
                      "body + shortcut, added (identity when shapes agree, else a strided 1x1 projection)"),
@@ -59,33 +63,38 @@ def spec_schema() -> dict:
         "block": (layers, common, "a named group of layers"),
     }
     assert set(structures) == set(STRUCTURAL)
-    for key, (value, properties, description) in structures.items():
-        definitions[f"op.{key}"] = _entry(key, value, {**properties}, description)
+    for key, (body, body_properties, description) in structures.items():
+        definitions[f"op.{key}"] = _entry(key, body, {**body_properties}, description)
         entries.append({"$ref": f"#/definitions/op.{key}"})
     option_names = {name for key in ops for name in definitions[f"options.{key}"]["properties"]}
     reserved = sorted(set(ops) | set(STRUCTURAL) | option_names - set(common))  # so {covn: 32, kernel: 3} is caught
     entries.append({"type": "object", "minProperties": 1, "description": "a module call: {module_name: [args...]}",
                     "propertyNames": {"not": {"enum": reserved}}})
     definitions["layer"] = {"anyOf": entries}
-    positive = {"type": "integer", "minimum": 1, "maximum": MAX_INPUT_SIZE}
-    batch = {"type": "integer", "minimum": 1, "maximum": MAX_BATCH}
-    number = {"type": ["string", "number"]}
-    properties = {
+    positive: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_INPUT_SIZE}
+    batch: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_BATCH}
+    number: dict[str, Any] = {"type": ["string", "number"]}
+    properties: dict[str, Any] = {
         "name": {"type": ["string", "number"], "description": "the network's name"},
         "source": {"type": "string", "description": "where the architecture comes from (paper, table)"},
         "description": {"type": "string"},
         "input": {"type": "array", "items": positive, "minItems": 1, "maxItems": 3,
                   "description": "[channels, height, width], or [features]"},
         "defaults": {"type": "object", "description": "default options per op, e.g. conv: {kernel: 3}",
-                     "properties": {key: {"$ref": f"#/definitions/options.{key}"} for key in ops}, "additionalProperties": False},
+                     "properties": {key: {"$ref": f"#/definitions/options.{key}"} for key in ops},
+                     "additionalProperties": False},
         "modules": {"type": "object", "description": "reusable, parameterised blocks",
                     "additionalProperties": {"type": "object", "properties": {
-                        "args": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object", "minProperties": 1, "maxProperties": 1}]}},
+                        "args": {"type": "array", "items": {"anyOf": [
+                            {"type": "string"}, {"type": "object", "minProperties": 1, "maxProperties": 1},
+                        ]}},
                         "layers": layers}}},
         "layers": {**layers, "minItems": 1},
         "outputs": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]},
-        "budget": {"type": "object", "description": "limits for `cnncalc check`", "additionalProperties": False, "properties": {
-            **{m.budget: number for m in metrics.budgeted() if m.budget}, "batch": batch, "dtype": {"enum": list(DTYPE_BYTES)}}},
+        "budget": {"type": "object", "description": "limits for `cnncalc check`", "additionalProperties": False,
+                   "properties": {
+                       **{m.budget: number for m in metrics.budgeted() if m.budget},
+                       "batch": batch, "dtype": {"enum": list(DTYPE_BYTES)}}},
         "expect": {"type": "object", "description": "values `cnncalc check` verifies (25557032 exact, 25.6M rounded)",
                    "additionalProperties": False, "properties": {
                        **{key: {"type": ["string", "number", "array"]} for key in total_items()},

@@ -76,7 +76,7 @@ def find_layers(graph: Graph, layer: str, option: str) -> list[str]:
         return local
     if len(local) > 1:
         raise UsageError(f"{option}: '{layer}' is ambiguous ({', '.join(local[:4])} ...): give the full name")
-    from cnncalc.spec.validate import did_you_mean
+    from cnncalc.suggest import did_you_mean
 
     raise UsageError(f"{option}: no layer '{layer}'{did_you_mean(layer, (n.name for n in graph.nodes))}")
 

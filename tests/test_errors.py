@@ -7,7 +7,7 @@ import pytest
 DEEP = "input: [3, 8, 8]\nlayers: " + "[" * 100 + "]" * 100 + "\n"
 BOMB = "".join(
     f"{name}: &{name} [{', '.join(['*' + prev] * 9) if prev else ', '.join(['1'] * 9)}]\n"
-    for prev, name in zip([None, "a", "b", "c", "d", "e", "f"], "abcdefg")
+    for prev, name in zip([None, "a", "b", "c", "d", "e", "f"], "abcdefg", strict=True)
 ) + "input: [3, 8, 8]\nlayers: [*g]\n"
 
 INCEPTION = """

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from cnncalc.errors import CnnCalcError, ExitStatus
-from cnncalc.limits import MAX_BATCH
+from cnncalc.limits import MAX_BATCH, MAX_OPTION_VALUE
 from cnncalc.render.output import Format, Output
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,8 +90,8 @@ FreezeOpt = Annotated[str | None, typer.Option(
     "--freeze-until", metavar="LAYER", help="Transfer learning: freeze LAYER (a layer or module name) and everything "
     "before it; 'backbone' freezes all but the classifier.", show_default=False)]
 HeadOpt = Annotated[int | None, typer.Option(
-    "--head", metavar="N", min=1, max=10_000_000, help="Transfer learning: replace the final classifier (last dense "
-    "or conv layer) by a new, trainable N-class one.", show_default=False)]
+    "--head", metavar="N", min=1, max=MAX_OPTION_VALUE, show_default=False,
+    help="Transfer learning: replace the final classifier (last dense or conv layer) by a new, trainable N-class one.")]
 
 
 CONVENTION_OPTIONS: dict[str, tuple[object, object]] = {

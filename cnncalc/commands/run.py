@@ -15,7 +15,8 @@ from cnncalc.commands.common import (
     takes_format,
 )
 from cnncalc.errors import CnnCalcError, UsageError
-from cnncalc.reference.resources import peak_rss_bytes  # (benchmarks/bench_executor.py imports it from here)
+from cnncalc.limits import MAX_RUN_REPEAT
+from cnncalc.reference.resources import peak_rss_bytes
 from cnncalc.render.output import Format, Output
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,8 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed of the random weights and input.")]
 RepeatOpt = Annotated[int | None, typer.Option(
-    "--repeat", "-r", min=1, max=10_000, help="Time R forward passes after a warm-up pass and report the median.",
-    show_default=False)]
+    "--repeat", "-r", min=1, max=MAX_RUN_REPEAT, show_default=False,
+    help="Time R forward passes after a warm-up pass and report the median.")]
 RunInputOpt = Annotated[str | None, typer.Option(
     "--input", "-i", help="An input size (227, 227x227, 227x227x3 in --layout order) or a FILE holding the input: "
     ".npy, or a CSV / whitespace text matrix (HxW).", show_default=False)]

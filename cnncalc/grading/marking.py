@@ -21,7 +21,7 @@ from cnncalc.grading.values import (
     parse_shape,
 )
 from cnncalc.graph import Graph
-from cnncalc.spec.validate import did_you_mean
+from cnncalc.suggest import did_you_mean
 from cnncalc.units import human_bytes, rf_text, shape_text
 
 

@@ -96,8 +96,10 @@ def read_sheet(path: str) -> Sheet:
 
 
 def _collect(sheet: Sheet, layer: str | None, answers: Any, where: Location, source: list[str]) -> None:
+    from cnncalc.spec.yaml_loader import LocDict
+
     what = f"layer '{layer}'" if layer else "'totals'"
-    if not isinstance(answers, dict):
+    if not isinstance(answers, LocDict):
         items = ", ".join(layer_items() if layer else total_items())
         sheet.problems.append(f"{where}: {what} must map items ({items}) to answers")
         return
@@ -149,11 +151,12 @@ def grade_sheets(paths: list[str], key_for: Callable[[Sheet], AnswerKey], tolera
 def item_columns(results: list[GradedSheet], key_layers: list[str]) -> list[str]:
     """The questions of a class: every item any sheet answered, in layer order, totals last."""
     answered = {mark.item for result in results for mark in result.marks}
-    answered = {item for item in answered if _column_order(item, key_layers) is not None}
-    return sorted(answered, key=lambda item: _column_order(item, key_layers))
+    orders = {item: _column_order(item, key_layers) for item in answered}
+    columns = {item: order for item, order in orders.items() if order is not None}
+    return sorted(columns, key=columns.__getitem__)
 
 
-def _column_order(item: str, key_layers: list[str]) -> tuple | None:
+def _column_order(item: str, key_layers: list[str]) -> tuple[int, int] | None:
     layer, _, quantity = item.rpartition(".")
     if layer == "total":
         items = total_items()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from cnncalc.formulas import Step, num
+from cnncalc.limits import MAX_OPTION_VALUE
 from cnncalc.ops.spatial import ReceptiveField
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,8 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 Shape = tuple[int, ...]  # channels-first without the batch: (C, H, W) or (F,)
 
-PositiveInt = Annotated[int, Strict(), Field(gt=0, le=10_000_000)]
-NonNegativeInt = Annotated[int, Strict(), Field(ge=0, le=10_000_000)]
+PositiveInt = Annotated[int, Strict(), Field(gt=0, le=MAX_OPTION_VALUE)]
+NonNegativeInt = Annotated[int, Strict(), Field(ge=0, le=MAX_OPTION_VALUE)]
 IntPair = PositiveInt | tuple[PositiveInt, PositiveInt]
 Padding = (NonNegativeInt | tuple[NonNegativeInt, NonNegativeInt]
            | tuple[NonNegativeInt, NonNegativeInt, NonNegativeInt, NonNegativeInt] | Literal["same", "valid"])

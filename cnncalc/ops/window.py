@@ -18,6 +18,8 @@ class SlidingWindow:
     """Kernel, stride, dilation and resolved padding (before: top/left, after: bottom/right) over an
     input of `in_hw` pixels."""
 
+    __slots__ = ("in_hw", "kernel", "stride", "dilation", "pad_before", "pad_after", "ceil_mode")
+
     def __init__(self, in_hw: Pair, kernel: int | Pair, stride: int | Pair, dilation: int | Pair, padding: object,
                  ceil_mode: bool = False):
         self.in_hw = in_hw

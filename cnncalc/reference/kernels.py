@@ -9,15 +9,17 @@ the padding convention (`resolve_padding`: how many pixels 'same' or [t, b, l, r
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 Pair = tuple[int, int]
 Pads = tuple[Pair, Pair]  # ((top, left), (bottom, right))
+PadMode = Literal["constant", "edge", "reflect"]  # the NumPy pad modes the zeropad op uses
 
 
-def pad_hw(x: np.ndarray, pads: Pads, mode: str = "constant", value: float = 0.0) -> np.ndarray:
+def pad_hw(x: np.ndarray, pads: Pads, mode: PadMode = "constant", value: float = 0.0) -> np.ndarray:
     """Pad the two trailing (spatial) axes; mode is NumPy's: constant, edge or reflect."""
     (top, left), (bottom, right) = pads
     if not (top or left or bottom or right):

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 
 from cnncalc.errors import UsageError
+from cnncalc.limits import MAX_MATRIX_TEXT_BYTES
 from cnncalc.units import dims_text, num
 
 TEXT_SEPARATORS = (",", ";", "\t")
-MAX_TEXT_BYTES = 50_000_000
 
 
 def read_array(path: str) -> np.ndarray:
@@ -27,8 +27,8 @@ def read_array(path: str) -> np.ndarray:
         if array.dtype.kind not in "biuf":
             raise UsageError(f"--input: '{path}' holds {array.dtype} values, not numbers")
         return array.astype(np.float32)
-    if file.stat().st_size > MAX_TEXT_BYTES:
-        raise UsageError(f"--input: '{path}' is larger than {MAX_TEXT_BYTES // 1_000_000} MB; save it as .npy")
+    if file.stat().st_size > MAX_MATRIX_TEXT_BYTES:
+        raise UsageError(f"--input: '{path}' is larger than {MAX_MATRIX_TEXT_BYTES // 1_000_000} MB; save it as .npy")
     rows = []
     for number, line in enumerate(file.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
         line = line.strip()
@@ -56,10 +56,10 @@ def as_batch(array: np.ndarray, spec_shape: tuple[int, ...]) -> np.ndarray:
         if batch.ndim != 2:
             raise UsageError(f"--input: this spec takes vectors, the array is {dims_text(array.shape)}")
         return batch
-    batch = {2: lambda a: a[None, None], 3: lambda a: a[None], 4: lambda a: a}.get(array.ndim)
-    if batch is None:
+    add_axes = {2: lambda a: a[None, None], 3: lambda a: a[None], 4: lambda a: a}.get(array.ndim)
+    if add_axes is None:
         raise UsageError(f"--input: an image is HxW, CxHxW or NxCxHxW; the array is {dims_text(array.shape)}")
-    return np.ascontiguousarray(batch(array))
+    return np.ascontiguousarray(add_axes(array))
 
 
 def min_max(matrix: np.ndarray, low: float = 0.0, high: float = 255.0) -> np.ndarray:

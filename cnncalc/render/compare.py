@@ -133,7 +133,7 @@ def bar(fraction: float, width: int = BAR_WIDTH) -> str:
 
 def compare_table(models: list[ModelFigures]):
     """The rich renderables: the totals table, the verdicts, then one bar chart per model."""
-    from rich.console import Group
+    from rich.console import Group, RenderableType
     from rich.table import Table
     from rich.text import Text
 
@@ -149,7 +149,7 @@ def compare_table(models: list[ModelFigures]):
             value = model.value(key)
             cells.append(f"{cell(key, value, conventions.units)} ({ratio_text(ratio(value, base))})")
         totals.add_row(label, *cells)
-    parts = [totals, Text("")]
+    parts: list[RenderableType] = [totals, Text("")]
     parts.extend(Text(line, style="bold") for line in verdicts(models))
     for model in models:
         parts.extend([Text(""), _bars(model, Table), Text(f"By layer type: {shares(model)}", style="dim")])

@@ -60,7 +60,9 @@ def plot_bars(models: list[tuple[str, list[LayerRow]]], path: Path | str, units:
         key, label = metric.key, metric.column or metric.label
         all_values = [row.values[key] for _, rows in models for row in rows]
         divisor, unit = _scale(all_values, units if metric.unit == "bytes" else None)
-        x, ticks, names = 0, [], []
+        x = 0
+        ticks: list[int] = []
+        names: list[str] = []
         for m, (model_name, rows) in enumerate(models):
             positions = list(range(x, x + len(rows)))
             bars = ax.bar(positions, [row.values[key] / divisor for row in rows], color=colors[m], label=model_name)

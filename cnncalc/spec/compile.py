@@ -8,7 +8,7 @@ caused it.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -17,13 +17,18 @@ from cnncalc.graph import Graph, Node
 from cnncalc.limits import MAX_INPUT_SIZE, MAX_LAYERS, MAX_MODULE_DEPTH, MAX_REPEAT
 from cnncalc.ops import REGISTRY, OpError
 from cnncalc.ops.base import ACTIVATIONS, Shape
+from cnncalc.ops.conv import ConvOptions
+from cnncalc.ops.merge import MergeOptions
+from cnncalc.ops.resize import ChannelPadOptions
 from cnncalc.spec.expr import ExpressionError, evaluate, is_expression
 from cnncalc.spec.validate import validate
 from cnncalc.spec.yaml_loader import LocDict, LocList
 from cnncalc.suggest import did_you_mean
 from cnncalc.units import shape_text
 
-TOP_LEVEL_KEYS = ("name", "source", "description", "input", "defaults", "modules", "layers", "outputs", "budget", "expect")
+TOP_LEVEL_KEYS = (
+    "name", "source", "description", "input", "defaults", "modules", "layers", "outputs", "budget", "expect",
+)
 STRUCTURAL = ("repeat", "residual", "branch", "block")  # plus `concat:` given a list of branches
 COMMON_KEYS = ("name", "from", "frozen", "training_only")
 SHORTCUTS = ("auto", "identity", "projection", "zero_pad")
@@ -76,13 +81,13 @@ def _substitute(value: Any, env: dict[str, Any], where: Location) -> Any:
         except ExpressionError as exc:
             raise SpecError(str(exc), where) from None
     if isinstance(value, LocDict):
-        result = LocDict({k: _substitute(v, env, value.where(k)) for k, v in value.items()})
-        result.location, result.key_locations = value.location, value.key_locations
-        return result
+        mapping = LocDict({k: _substitute(v, env, value.where(k)) for k, v in value.items()})
+        mapping.location, mapping.key_locations = value.location, value.key_locations
+        return mapping
     if isinstance(value, LocList):
-        result = LocList(_substitute(v, env, loc) for v, loc in zip(value, value.item_locations))
-        result.location, result.item_locations = value.location, value.item_locations
-        return result
+        items = LocList(_substitute(v, env, loc) for v, loc in zip(value, value.item_locations, strict=True))
+        items.location, items.item_locations = value.location, value.item_locations
+        return items
     return value
 
 
@@ -100,7 +105,7 @@ class Compiler:
         self.spec = spec
         self.nodes: list[Node] = []
         self.by_name: dict[str, Node] = {}
-        self.counters: dict[tuple[str, ...], Counter] = {}
+        self.counters: defaultdict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
         self.scope_kinds: dict[str, str] = {}
         self.scope_outputs: dict[str, str] = {}  # a module or block's name stands for its last layer
         self.defaults = self._read_defaults()
@@ -114,7 +119,8 @@ class Compiler:
     def _read_defaults(self) -> dict[str, LocDict]:
         defaults = self.spec.get("defaults", LocDict())
         if not isinstance(defaults, LocDict):
-            raise SpecError("'defaults' must map op names to options, e.g. defaults: {conv: {kernel: 3}}", self.spec.where("defaults"))
+            raise SpecError("'defaults' must map op names to options, e.g. defaults: {conv: {kernel: 3}}",
+                            self.spec.where("defaults"))
         for op, options in defaults.items():
             if op not in REGISTRY:
                 raise SpecError(f"defaults: unknown op '{op}'{did_you_mean(op, REGISTRY)}", defaults.where(op))
@@ -136,7 +142,8 @@ class Compiler:
             if not isinstance(args, list) or not all(
                 isinstance(a, str) or (isinstance(a, dict) and len(a) == 1) for a in args
             ):
-                raise SpecError(f"module '{name}': 'args' must be a list of names (or {{name: default}})", body.where("args"))
+                raise SpecError(f"module '{name}': 'args' must be a list of names (or {{name: default}})",
+                                body.where("args"))
             if len([k for k in body if k != "args"]) == 0:
                 raise SpecError(f"module '{name}' has no body: give it 'layers' (or a residual/concat)", where)
         return modules
@@ -159,7 +166,8 @@ class Compiler:
         self._add(Node("input", "input", REGISTRY["input"].options(), [], self.input_shape, where), Context())
         layers = self.spec.get("layers")
         if not isinstance(layers, LocList) or not layers:
-            raise SpecError("'layers' must be a non-empty list of layers", self.spec.where("layers") if "layers" in self.spec else where)
+            raise SpecError("'layers' must be a non-empty list of layers",
+                            self.spec.where("layers") if "layers" in self.spec else where)
         last = self.sequence(layers, "input", Context())
         outputs = self._read_outputs(last)
         name = self.spec.get("name")
@@ -185,7 +193,7 @@ class Compiler:
     def sequence(self, items: Any, current: str, ctx: Context) -> str:
         if not isinstance(items, LocList):
             raise SpecError("expected a list of layers", _location(items, Location(self.path)))
-        for item, where in zip(items, items.item_locations):
+        for item, where in zip(items, items.item_locations, strict=True):
             current = self.entry(item, where, current, ctx)
         return current
 
@@ -227,7 +235,8 @@ class Compiler:
         if len(candidates) == 1:
             return candidates[0]
         if len(candidates) > 1:
-            raise SpecError(f"one layer entry names two ops: {', '.join(candidates)} (split them into two list items)", item.location)
+            raise SpecError(f"one layer entry names two ops: {', '.join(candidates)} "
+                            f"(split them into two list items)", item.location)
         first = next(k for k in item if k not in COMMON_KEYS) if any(k not in COMMON_KEYS for k in item) else "?"
         choices = list(REGISTRY) + list(STRUCTURAL) + list(self.modules)
         raise SpecError(f"unknown op '{first}'{did_you_mean(first, choices)}", item.where(first))
@@ -237,7 +246,7 @@ class Compiler:
         else the prefix numbered by a counter per scope and prefix: conv1, conv2, residual1 ..."""
         if item.get("name"):
             return item["name"] + ctx.name_suffix
-        counter = self.counters.setdefault(ctx.scope, Counter())
+        counter = self.counters[ctx.scope]
         counter[prefix] += 1
         return f"{prefix}{counter[prefix]}"
 
@@ -322,7 +331,8 @@ class Compiler:
                 options[k], origins[k] = v, value.where(k)
         elif value is not None:
             if op.primary is None:
-                raise SpecError(f"{key} takes no value: write '- {key}' or give options as a mapping", item.where(key), layer)
+                raise SpecError(f"{key} takes no value: write '- {key}' or give options as a mapping",
+                                item.where(key), layer)
             options[op.primary], origins[op.primary] = value, item.where(key)
         for k, v in item.items():
             if k != key and k not in COMMON_KEYS:
@@ -351,7 +361,8 @@ class Compiler:
     def _only_keys(self, item: LocDict, allowed: tuple[str, ...], what: str) -> None:
         for key in item:
             if key not in allowed:
-                raise SpecError(f"{what}: unknown key '{key}'{did_you_mean(key, allowed)} (allowed: {', '.join(allowed)})", item.where(key))
+                raise SpecError(f"{what}: unknown key '{key}'{did_you_mean(key, allowed)} "
+                                f"(allowed: {', '.join(allowed)})", item.where(key))
 
     def _exit(self, ctx: Context, output: str) -> str:
         """Remember what a scope produced, so `from: <module name>` means its output."""
@@ -386,19 +397,22 @@ class Compiler:
         return self._exit(inner, self._join("concat", outs, item, inner))
 
     def _join(self, key: str, inputs: list[str], item: LocDict, ctx: Context, local: str | None = None) -> str:
-        op = REGISTRY[key]
+        op = REGISTRY[key]  # add or concat: both take MergeOptions
         activation = item.get("activation")
         if activation is not None and activation not in ACTIVATIONS:
-            raise SpecError(f"unknown activation '{activation}'{did_you_mean(activation, ACTIVATIONS)}", item.where("activation"))
-        model = op.options(activation=activation)
+            raise SpecError(f"unknown activation '{activation}'{did_you_mean(activation, ACTIVATIONS)}",
+                            item.where("activation"))
+        model = MergeOptions(activation=activation)
         local = local or key
         shapes = [self.by_name[i].shape for i in inputs]
         try:
             shape = op.output_shape(model, shapes)
         except OpError as exc:
-            shown = " and ".join(f"'{i}' {shape_text(s)}" for i, s in zip(inputs, shapes))
+            shown = " and ".join(f"'{i}' {shape_text(s)}" for i, s in zip(inputs, shapes, strict=True))
             raise SpecError(f"{exc}: inputs {shown}", item.location, "/".join(ctx.scope) or local) from None
-        return self._add(Node(self._full(local, ctx), key, model, inputs, shape, item.location, ctx.scope, ctx.frozen, ctx.training_only), ctx)
+        node = Node(self._full(local, ctx), key, model, inputs, shape, item.location, ctx.scope, ctx.frozen,
+                    ctx.training_only)
+        return self._add(node, ctx)
 
     def residual(self, item: LocDict, current: str, ctx: Context, inline: bool = False) -> str:
         self._only_keys(item, ("residual", "shortcut", "activation") + COMMON_KEYS, "residual")
@@ -410,31 +424,34 @@ class Compiler:
         if isinstance(shortcut, list):
             short_out = self.sequence(shortcut, current, inner.child("shortcut", current))
         elif shortcut not in SHORTCUTS:
-            raise SpecError(f"shortcut must be one of {', '.join(SHORTCUTS)} or a list of layers, got {shortcut!r}", where)
-        elif shortcut == "identity" or (shortcut in ("auto", "zero_pad") and x == y):  # option A pads only where shapes change
-            short_out = current
+            raise SpecError(f"shortcut must be one of {', '.join(SHORTCUTS)} or a list of layers, "
+                            f"got {shortcut!r}", where)
+        elif shortcut == "identity" or (shortcut in ("auto", "zero_pad") and x == y):
+            short_out = current  # option A pads only where shapes change
         else:
             short_out = self._shortcut(shortcut, current, body_out, item, inner)
         if self.by_name[short_out].shape != y:
             raise SpecError(
-                f"add: shapes {shape_text(y)} (body) and {shape_text(self.by_name[short_out].shape)} (shortcut) differ; "
-                "use shortcut: projection (a strided 1x1 conv) or zero_pad", item.location, "/".join(inner.scope) or "residual")
+                f"add: shapes {shape_text(y)} (body) and {shape_text(self.by_name[short_out].shape)} "
+                "(shortcut) differ; use shortcut: projection (a strided 1x1 conv) or zero_pad",
+                item.location, "/".join(inner.scope) or "residual")
         return self._exit(inner, self._join("add", [body_out, short_out], item, inner))
 
     def _shortcut(self, kind: str, x_name: str, y_name: str, item: LocDict, ctx: Context) -> str:
         x, y = self.by_name[x_name].shape, self.by_name[y_name].shape
         if len(x) != 3 or len(y) != 3 or x[1] % y[1] or x[2] % y[2] or x[1] // y[1] != x[2] // y[2]:
             raise SpecError(
-                f"residual: cannot project {shape_text(x)} onto {shape_text(y)} with a strided 1x1 shortcut", item.location,
-                "/".join(ctx.scope) or "residual")
+                f"residual: cannot project {shape_text(x)} onto {shape_text(y)} with a strided 1x1 shortcut",
+                item.location, "/".join(ctx.scope) or "residual")
         stride = x[1] // y[1]
         if kind == "zero_pad":
-            model = REGISTRY["channel_pad"].options(channels=y[0], stride=stride)
-            node = Node(self._full("shortcut", ctx), "channel_pad", model, [x_name], REGISTRY["channel_pad"].output_shape(model, [x]),
+            model = ChannelPadOptions(channels=y[0], stride=stride)
+            padded = REGISTRY["channel_pad"].output_shape(model, [x])
+            node = Node(self._full("shortcut", ctx), "channel_pad", model, [x_name], padded,
                         item.location, ctx.scope, ctx.frozen, ctx.training_only)
             return self._add(node, ctx)
         body_has_bn = any(n.op == "batchnorm" and n.scope[: len(ctx.scope)] == ctx.scope for n in self.nodes)
-        conv = REGISTRY["conv"].options(filters=y[0], kernel=1, stride=stride, bias=not body_has_bn)
+        conv = ConvOptions(filters=y[0], kernel=1, stride=stride, bias=not body_has_bn)
         window = REGISTRY["conv"].window(conv, [x])
         shape = REGISTRY["conv"].output_shape(conv, [x], window)
         out = self._add(Node(self._full("shortcut", ctx), "conv", conv, [x_name], shape, item.location, ctx.scope,
@@ -481,16 +498,18 @@ class Compiler:
                 (arg_name, default), = arg.items()
                 params.append((arg_name, default, False))
         names = [p[0] for p in params]
-        if isinstance(value, dict):
+        if isinstance(value, LocDict):
             for k in value:
                 if k not in names:
-                    raise SpecError(f"module '{key}' has no argument '{k}'{did_you_mean(k, names)} (arguments: {', '.join(names)})", value.where(k))
+                    raise SpecError(f"module '{key}' has no argument '{k}'{did_you_mean(k, names)} "
+                                    f"(arguments: {', '.join(names)})", value.where(k))
             given = dict(value)
         else:
             values = value if isinstance(value, list) else ([] if value is None else [value])
             if len(values) > len(params):
-                raise SpecError(f"module '{key}' takes {len(params)} argument(s) ({', '.join(names)}), got {len(values)}", where)
-            given = dict(zip(names, values))
+                raise SpecError(f"module '{key}' takes {len(params)} argument(s) ({', '.join(names)}), "
+                                f"got {len(values)}", where)
+            given = dict(zip(names, values, strict=False))  # fewer values than names: the rest take defaults
         env = {}
         for arg_name, default, required in params:
             if arg_name in given:

@@ -53,7 +53,8 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
             break
         match = _TOKEN.match(text, pos)
         if not match:
-            raise ExpressionError(f"cannot read '{text[pos:].strip()}' in '{text}' (only numbers, $args, + - * / // % and parentheses)")
+            raise ExpressionError(f"cannot read '{text[pos:].strip()}' in '{text}' "
+                                  "(only numbers, $args, + - * / // % and parentheses)")
         number, name, op = match.groups()
         tokens.append(("num", number) if number else ("name", name) if name else ("op", op))
         pos = match.end()
@@ -84,7 +85,9 @@ class _Parser:
             rhs = self.unary()
             if op != "*" and rhs == 0:
                 raise ExpressionError("division by zero")
-            value = value * rhs if op == "*" else value / rhs if op == "/" else value // rhs if op == "//" else value % rhs
+            value = (
+                value * rhs if op == "*" else value / rhs if op == "/" else value // rhs if op == "//" else value % rhs
+            )
             if abs(value) > 1e15:
                 raise ExpressionError("value too large")
         return value

@@ -75,26 +75,27 @@ class _Builder:
             try:
                 return self.loader.construct_object(node, deep=True)
             except yaml.YAMLError as exc:
-                raise SpecError(f"bad value: {exc.problem or exc}", _loc(self.path, node)) from None
+                problem = exc.problem if isinstance(exc, yaml.MarkedYAMLError) else None
+                raise SpecError(f"bad value: {problem or exc}", _loc(self.path, node)) from None
         if isinstance(node, yaml.SequenceNode):
-            result = LocList(self.build(item, depth + 1) for item in node.value)
-            result.location = _loc(self.path, node)
-            result.item_locations = [_loc(self.path, item) for item in node.value]
-            return result
+            items = LocList(self.build(item, depth + 1) for item in node.value)
+            items.location = _loc(self.path, node)
+            items.item_locations = [_loc(self.path, item) for item in node.value]
+            return items
         if isinstance(node, yaml.MappingNode):
-            result = LocDict()
-            result.location = _loc(self.path, node)
-            result.key_locations = {}
+            mapping = LocDict()
+            mapping.location = _loc(self.path, node)
+            mapping.key_locations = {}
             for key_node, value_node in node.value:
                 key = self.build(key_node, depth + 1)
                 if not isinstance(key, (str, int, float, bool)) or key is None:
                     raise SpecError("mapping keys must be plain words", _loc(self.path, key_node))
                 key = str(key)
-                if key in result:
+                if key in mapping:
                     raise SpecError(f"duplicate key '{key}'", _loc(self.path, key_node))
-                result[key] = self.build(value_node, depth + 1)
-                result.key_locations[key] = _loc(self.path, key_node)
-            return result
+                mapping[key] = self.build(value_node, depth + 1)
+                mapping.key_locations[key] = _loc(self.path, key_node)
+            return mapping
         raise SpecError("unsupported YAML node", _loc(self.path, node))  # pragma: no cover
 
 
