@@ -12,14 +12,27 @@ if TYPE_CHECKING:  # pragma: no cover
 # these helpers, and `cnncalc --help` must not load the ops (pydantic) through them.
 
 _COUNT_PREFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K"))
+_BYTE_UNITS = {"iec": (1024, ("B", "KiB", "MiB", "GiB", "TiB")), "si": (1000, ("B", "kB", "MB", "GB", "TB"))}
+
+
+def count_scale(value: float) -> tuple[float, str]:
+    """The decimal prefix a count is written with: 138357544 -> (1e6, 'M'), 760 -> (1, '')."""
+    return next(((scale, prefix) for scale, prefix in _COUNT_PREFIXES if abs(value) >= scale), (1.0, ""))
+
+
+def byte_scale(value: float, units: str = "iec") -> tuple[float, str]:
+    """The unit bytes are written in: 12845056 -> (1024**2, 'MiB'); 'si' gives kB/MB (1000)."""
+    base, names = _BYTE_UNITS[units]
+    index = 0
+    while abs(value) >= base ** (index + 1) and index < len(names) - 1:
+        index += 1
+    return float(base**index), names[index]
 
 
 def human_count(value: float, digits: int = 3) -> str:
     """138357544 -> '138M', 1792 -> '1.79K', 0 -> '0': decimal prefixes, `digits` significant figures."""
-    for scale, prefix in _COUNT_PREFIXES:
-        if abs(value) >= scale:
-            return _significant(value / scale, digits) + prefix
-    return _significant(value, digits) if value else "0"
+    scale, prefix = count_scale(value)
+    return _significant(value / scale, digits) + prefix if value else "0"
 
 
 def count_with_magnitude(count: int) -> str:
@@ -39,14 +52,8 @@ def _significant(value: float, digits: int) -> str:
 
 def human_bytes(value: float, units: str = "iec") -> str:
     """Bytes in KiB/MiB/GiB (1024, the slides' "KB") or kB/MB/GB (1000)."""
-    base, names = (1024, ("B", "KiB", "MiB", "GiB", "TiB")) if units == "iec" else (1000, ("B", "kB", "MB", "GB", "TB"))
-    amount, index = float(value), 0
-    while abs(amount) >= base and index < len(names) - 1:
-        amount /= base
-        index += 1
-    if index == 0:
-        return f"{int(amount)} B"
-    return f"{amount:.2f} {names[index]}"
+    scale, name = byte_scale(value, units)
+    return f"{int(value)} B" if scale == 1 else f"{value / scale:.2f} {name}"
 
 
 def dims_text(dims: tuple[int, ...]) -> str:

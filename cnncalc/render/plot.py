@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 from cnncalc import metrics
 from cnncalc.analysis import LayerRow
 from cnncalc.errors import UsageError
+from cnncalc.units import byte_scale, count_scale
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 FORMATS = ("png", "svg", "pdf")
-_PREFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K"), (1, ""))
 
 
 def check_plot_path(path: Path | str) -> Path:
@@ -35,16 +35,7 @@ def check_plot_path(path: Path | str) -> Path:
 def _scale(values: list[int], bytes_units: str | None) -> tuple[float, str]:
     """A divisor and its unit name so the axis reads 12.3 MiB or 138 M, not 1.38e8."""
     peak = max(values, default=0)
-    if bytes_units is not None:
-        base, names = (1024, ("B", "KiB", "MiB", "GiB")) if bytes_units == "iec" else (1000, ("B", "kB", "MB", "GB"))
-        index = 0
-        while peak >= base ** (index + 1) and index < len(names) - 1:
-            index += 1
-        return float(base ** index), names[index]
-    for scale, prefix in _PREFIXES:
-        if peak >= scale:
-            return scale, prefix
-    return 1.0, ""
+    return byte_scale(peak, bytes_units) if bytes_units is not None else count_scale(peak)
 
 
 def plot_bars(models: list[tuple[str, list[LayerRow]]], path: Path | str, units: str = "iec") -> Figure:
