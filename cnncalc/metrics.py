@@ -59,6 +59,7 @@ class Metric:
     compared: str | None = None       # row label in `compare`'s totals table
     budget: str | None = None         # `check` budget name (spec `budget:` key, --max-... option)
     per_image: bool = False           # budgets and `check` totals divide it by the batch
+    budget_example: str = "25M"       # a limit as written in --help: 25M, 4G, 2GiB
     sheet_item: str | None = None     # the answer-sheet and `expect:` item that asks for it
     sheet_per_layer: bool = True      # False: the item is asked of the network's total only
     bytes_per_value: bool = False     # a count of tensor values: answers in bytes mean values x dtype size
@@ -131,8 +132,8 @@ METRICS: list[Metric] = [
     Metric("non_trainable_params", "non-trainable params", per_layer=lambda f, v: v["params"] - v["trainable_params"],
            cell="exact"),
     Metric("macs", "MACs", per_layer=lambda f, v: f.macs * f.conventions.batch, column="MACs", chart=2,
-           compared="MACs", budget="max_macs", per_image=True, sheet_item="macs", worked_by=("MACs",),
-           none_text="{op} does no multiply-accumulates: 0"),
+           compared="MACs", budget="max_macs", per_image=True, budget_example="4G", sheet_item="macs",
+           worked_by=("MACs",), none_text="{op} does no multiply-accumulates: 0"),
     Metric("flops", "FLOPs", per_layer=lambda f, v: 2 * v["macs"], compared="FLOPs", sheet_item="flops",
            worked_by=("MACs",), relation=("macs", "FLOPs = 2 x MACs")),
     Metric("other_ops", "other ops", per_layer=lambda f, v: f.other_ops * f.conventions.batch),
@@ -142,7 +143,7 @@ METRICS: list[Metric] = [
     Metric("activation_bytes", "activation memory", "bytes",
            per_layer=lambda f, v: v["output_elements"] * f.conventions.bytes_per_element if f.allocates else 0,
            column="Memory", chart=0, compared="Activation memory", budget="max_activation_memory",
-           working=_memory_working),
+           budget_example="2GiB", working=_memory_working),
     Metric("param_bytes", "parameter memory", "bytes", from_totals=lambda t, c: t["params"] * c.bytes_per_element,
            compared="Parameter memory"),
     Metric("gradient_bytes", "gradient memory", "bytes",

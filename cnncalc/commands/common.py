@@ -203,8 +203,8 @@ def budget_help(metric: Metric) -> str:
     per_image = " per image" if metric.per_image else ""
     if metric.unit == "bytes":
         measured = "at --dtype" if metric.per_image else "at --batch and --dtype"
-        return f"Fail above N bytes of {metric.label}{per_image} {measured} (e.g. 2GiB)."
-    return f"Fail above N {metric.label}{per_image} (e.g. 25M)."
+        return f"Fail above N bytes of {metric.label}{per_image} {measured} (e.g. {metric.budget_example})."
+    return f"Fail above N {metric.label}{per_image} (e.g. {metric.budget_example})."
 
 
 def _give_signature(wrapper: Callable[..., Any], signature: inspect.Signature) -> None:
