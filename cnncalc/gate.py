@@ -25,7 +25,7 @@ from cnncalc.analysis import Analysis, analyze
 from cnncalc.conventions import DTYPE_BYTES, Conventions, Dtype
 from cnncalc.errors import CnnCalcError, Location
 from cnncalc.grading.marking import AnswerKey, layer_items, total_items
-from cnncalc.grading.values import UnreadableValue, parse_budget
+from cnncalc.grading.values import UnreadableValue, parse_budget, parse_count
 from cnncalc.graph import Graph
 from cnncalc.limits import MAX_BATCH
 from cnncalc.loading import Section
@@ -134,12 +134,6 @@ def _read_budget(spec_budget: Section | None, report: Report) -> Budget | None:
         if key not in keys:
             message = f"budget: unknown key '{key}'{did_you_mean(key, keys)} (allowed: {', '.join(keys)})"
             report.problems.append(Problem(message, at, kind="budget"))
-        elif key == "batch":
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_BATCH:
-                message = f"budget: batch must be a whole number from 1 to {MAX_BATCH:,}, got {value!r}"
-                report.problems.append(Problem(message, at, kind="budget"))
-            else:
-                budget.batch = value
         elif key == "dtype":
             if value not in DTYPE_BYTES:
                 message = f"budget: dtype must be one of {', '.join(DTYPE_BYTES)}, got {value!r}"
@@ -148,11 +142,22 @@ def _read_budget(spec_budget: Section | None, report: Report) -> Budget | None:
                 budget.dtype = value
         else:
             try:
-                budget.limits[key] = parse_budget(str(value), memory=metrics.by_budget(key).unit == "bytes")
-                budget.where[key] = at
+                if key == "batch":
+                    budget.batch = _batch(value)
+                else:
+                    budget.limits[key] = parse_budget(value, memory=metrics.by_budget(key).unit == "bytes")
+                    budget.where[key] = at
             except UnreadableValue as exc:
                 report.problems.append(Problem(f"budget: {key}: {exc}", at, kind="budget"))
     return budget
+
+
+def _batch(raw: Any) -> int:
+    """A budget's batch as written (32, 1,024, 2K), read like every other number."""
+    value = parse_count(raw).value
+    if not value.is_integer() or not 1 <= value <= MAX_BATCH:
+        raise UnreadableValue(f"a batch is a whole number from 1 to {MAX_BATCH:,}, got {raw!r}")
+    return int(value)
 
 
 def _over_budget(graph: Graph, analysis: Analysis, budget: Budget, path: str) -> list[Problem]:

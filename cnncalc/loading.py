@@ -11,6 +11,7 @@ for `check` and `grade`. Nothing heavy (yaml, pydantic) is imported until someth
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ _INPUT_PROBLEMS = {
     "unreadable": "--input: cannot read '{text}' (write 227, 227x227 or 227x227x3)",
     "count": "--input: '{text}' must be 1 to 3 positive sizes",
     "flat": "--input: this spec takes a flat input: give one number",
+    "order": "--input: '{text}' {detail}",
 }
 
 
@@ -46,12 +48,14 @@ class Section:
 @dataclass(frozen=True)
 class Model:
     """A loaded network: its compiled graph, the path shown in messages (specs/vgg16.yaml for a zoo
-    model), and the spec's `budget:` and `expect:` sections for `cnncalc check` (None when absent)."""
+    model), and the spec's `budget:` and `expect:` sections for `cnncalc check` and `questions:` for
+    `cnncalc grade` (None when absent)."""
 
     graph: Graph
     path: str
     budget: Section | None = None
     expect: Section | None = None
+    questions: Section | None = None
 
 
 def load(ref: str, input_size: InputSize = None, layout: str = "hwc") -> Model:
@@ -101,18 +105,24 @@ def display_path(path: str) -> str:
 
 
 def expand_folders(refs: Iterable[str], what: str = "specs") -> list[str]:
-    """Each folder among `refs` becomes its *.yaml / *.yml files (sorted; the suffix in any case);
+    """Each folder among `refs` becomes the *.yaml / *.yml files in it and in its subfolders, at any
+    depth (the suffix in any case; hidden files and folders such as .git skipped; sorted by path);
     anything else is kept as given. A folder with none is a UsageError naming `what` it lacks."""
     files: list[str] = []
     for ref in refs:
-        folder = Path(ref)
-        if not folder.is_dir():
+        if not Path(ref).is_dir():
             files.append(ref)
             continue
-        found = sorted(str(p) for p in folder.iterdir() if p.suffix.lower() in SPEC_SUFFIXES and p.is_file())
+        found: list[tuple[str, ...]] = []
+        for folder, subfolders, names in os.walk(ref):
+            subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+            below = Path(folder).relative_to(ref).parts
+            found.extend((*below, name) for name in names
+                         if not name.startswith(".") and Path(name).suffix.lower() in SPEC_SUFFIXES
+                         and Path(folder, name).is_file())
         if not found:
-            raise UsageError(f"no {what} (*.yaml) in '{ref}'")
-        files.extend(found)
+            raise UsageError(f"no {what} (*.yaml, *.yml) in '{ref}' or its subfolders")
+        files.extend(str(Path(ref, *parts)) for parts in sorted(found))
     return files
 
 
@@ -128,8 +138,9 @@ def _compile(data: Any, path: str, input_size: InputSize, layout: str) -> Model:
     from cnncalc.spec.compile import compile_spec
 
     graph = compile_spec(data, path, _input_shape(data, input_size, layout))
-    budget, expect = (Section(data[key], data.where(key)) if key in data else None for key in ("budget", "expect"))
-    return Model(graph, path, budget, expect)  # compiled, so `data` is a mapping (a LocDict)
+    budget, expect, questions = (Section(data[key], data.where(key)) if key in data else None
+                                 for key in ("budget", "expect", "questions"))
+    return Model(graph, path, budget, expect, questions)  # compiled, so `data` is a mapping (a LocDict)
 
 
 def _input_shape(data: Any, input_size: InputSize, layout: str) -> Shape | None:
@@ -148,4 +159,4 @@ def _input_shape(data: Any, input_size: InputSize, layout: str) -> Shape | None:
     try:
         return parse_size(input_size, layout, like=spec_shape)
     except SizeError as exc:
-        raise UsageError(_INPUT_PROBLEMS[exc.problem].format(text=input_size)) from None
+        raise UsageError(_INPUT_PROBLEMS[exc.problem].format(text=input_size, detail=exc.detail)) from None

@@ -19,8 +19,9 @@ from cnncalc.conventions import Conventions
 from cnncalc.errors import ExitStatus, UsageError
 from cnncalc.render.output import Format, Output
 
-SpecsArg = Annotated[list[str], typer.Argument(metavar="SPEC", help="Spec files, folders of specs, or zoo names.",
-                                               show_default=False, autocompletion=complete_spec)]
+SpecsArg = Annotated[list[str], typer.Argument(
+    metavar="SPEC", help="Spec files, folders (their *.yaml and *.yml files, in subfolders too), or zoo names.",
+    show_default=False, autocompletion=complete_spec)]
 ExpectOpt = Annotated[Path | None, typer.Option(
     "--expect", metavar="FILE", help="YAML expectations every spec must meet (as a spec's 'expect:' block).",
     show_default=False)]
@@ -42,6 +43,9 @@ def check(
 ) -> None:
     """Check specs for CI: they build (shapes agree at every join), fit the budgets and meet
     their expectations. Exit 0 when all pass, 1 when any fails, 2 for bad usage.
+
+    A folder stands for every *.yaml and *.yml file in it and in its subfolders (hidden ones such as
+    .git skipped).
 
     Budgets come from the --max-... options (e.g. --max-params 25M --max-macs 4G
     --max-activation-memory 2GiB, memory measured at --batch and --dtype) and from a spec's own
@@ -70,7 +74,7 @@ def check(
 
 
 def _spec_refs(specs: list[str]) -> list[str]:
-    """Folders expand to their *.yaml / *.yml files; anything else is a file or a zoo name."""
+    """Folders expand to their *.yaml / *.yml files, recursively; anything else is a file or a zoo name."""
     from cnncalc.loading import expand_folders, resolve
 
     refs = expand_folders(specs, "specs")
