@@ -27,6 +27,7 @@ class Node:
     frozen: bool = False
     training_only: bool = False    # auxiliary heads: excluded from inference totals
     window: SlidingWindow | None = None  # its sliding-window geometry (conv, pools), computed once when compiled
+    notes: tuple[str, ...] = ()    # warnings from compiling: a training-only head off this layer left out, and why
 
     @property
     def local_name(self) -> str:

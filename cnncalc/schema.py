@@ -24,8 +24,9 @@ def spec_schema() -> dict:
     from cnncalc.gate import budget_keys
     from cnncalc.grading.marking import layer_items, total_items
     from cnncalc.limits import MAX_BATCH, MAX_INPUT_SIZE, MAX_REPEAT
-    from cnncalc.ops import REGISTRY
+    from cnncalc.ops import ALIASES, REGISTRY
     from cnncalc.ops.base import ACTIVATIONS
+    from cnncalc.sizes import AXES
     from cnncalc.spec.compile import COMMON_KEYS, SHORTCUTS, STRUCTURAL, TOP_LEVEL_KEYS
 
     ops = {key: op for key, op in REGISTRY.items() if key != "input"}
@@ -39,7 +40,7 @@ def spec_schema() -> dict:
     }
     assert set(common) == set(COMMON_KEYS), "keep the schema's common keys in step with the compiler"
     definitions: dict[str, Any] = {"layers": layers}
-    entries: list[dict] = [{"enum": sorted(ops)}, {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+    entries: list[dict] = [{"enum": sorted([*ops, *ALIASES])}, {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
                                                     "description": "an op without options, or a module"}]
     for key, op in ops.items():
         option_schemas = op.options.model_json_schema().get("properties", {})
@@ -52,6 +53,10 @@ def spec_schema() -> dict:
             value.append({"type": "array", "items": layers, "description": "branches, concatenated along the channels"})
         definitions[f"op.{key}"] = _entry(key, {"anyOf": value}, {**fields, **common}, op.description)
         entries.append({"$ref": f"#/definitions/op.{key}"})
+    for alias, key in ALIASES.items():  # `bn`, `fc` ...: the same entry under another word
+        shared = dict(definitions[f"op.{key}"]["properties"])
+        definitions[f"op.{alias}"] = _entry(alias, shared.pop(key), shared, f"{key}: {ops[key].description}")
+        entries.append({"$ref": f"#/definitions/op.{alias}"})
     structures: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {
         "repeat": ({"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_REPEAT}, EXPRESSION]},
                    {"layers": layers, "first": layers, **common},
@@ -67,7 +72,7 @@ def spec_schema() -> dict:
         definitions[f"op.{key}"] = _entry(key, body, {**body_properties}, description)
         entries.append({"$ref": f"#/definitions/op.{key}"})
     option_names = {name for key in ops for name in definitions[f"options.{key}"]["properties"]}
-    reserved = sorted(set(ops) | set(STRUCTURAL) | option_names - set(common))  # so {covn: 32, kernel: 3} is caught
+    reserved = sorted(set(ops) | set(ALIASES) | set(STRUCTURAL) | option_names - set(common))  # {covn: 32, kernel: 3}
     entries.append({"type": "object", "minProperties": 1, "description": "a module call: {module_name: [args...]}",
                     "propertyNames": {"not": {"enum": reserved}}})
     definitions["layer"] = {"anyOf": entries}
@@ -78,10 +83,17 @@ def spec_schema() -> dict:
         "name": {"type": ["string", "number"], "description": "the network's name"},
         "source": {"type": "string", "description": "where the architecture comes from (paper, table)"},
         "description": {"type": "string"},
-        "input": {"type": "array", "items": positive, "minItems": 1, "maxItems": 3,
-                  "description": "[channels, height, width], or [features]"},
+        "input": {"anyOf": [
+            {"type": "array", "items": positive, "minItems": 1, "maxItems": 3},
+            {"type": "object", "properties": {axis: positive for axis in AXES}, "required": list(AXES),
+             "additionalProperties": False},
+            {"type": "object", "properties": {"features": positive}, "required": ["features"],
+             "additionalProperties": False},
+        ], "description": "[channels, height, width], or [features]; {channels: C, height: H, width: W} when the "
+                          "list would look swapped ([224, 224, 3])"},
         "defaults": {"type": "object", "description": "default options per op, e.g. conv: {kernel: 3}",
-                     "properties": {key: {"$ref": f"#/definitions/options.{key}"} for key in ops},
+                     "properties": {word: {"$ref": f"#/definitions/options.{ALIASES.get(word, word)}"}
+                                    for word in [*ops, *ALIASES]},
                      "additionalProperties": False},
         "modules": {"type": "object", "description": "reusable, parameterised blocks",
                     "additionalProperties": {"type": "object", "properties": {
@@ -101,6 +113,8 @@ def spec_schema() -> dict:
                        "layers": {"type": "object", "additionalProperties": {
                            "type": "object", "additionalProperties": False,
                            "properties": {key: {"type": ["string", "number", "array"]} for key in layer_items()}}}}},
+        "questions": {"type": "array", "items": {"type": "string", "pattern": r"^.+\.[a-z_]+$"}, "uniqueItems": True,
+                      "description": "what `cnncalc grade` asks, as layer.item or total.item (conv1.params)"},
     }
     assert set(properties) == set(TOP_LEVEL_KEYS) and set(properties["budget"]["properties"]) == set(budget_keys())
     return {

@@ -25,17 +25,13 @@ from typing import Any
 from cnncalc.errors import Location, SpecError
 from cnncalc.graph import Graph
 from cnncalc.limits import MAX_INPUT_SIZE, MAX_REPEAT
-from cnncalc.ops import REGISTRY
+from cnncalc.ops import ALIASES, REGISTRY
 from cnncalc.ops.base import ACTIVATIONS
-from cnncalc.sizes import SizeError, parse_size
+from cnncalc.sizes import AXES, SizeError, misordered, parse_size
 from cnncalc.spec.yaml_loader import LocDict, LocList
 from cnncalc.suggest import did_you_mean
 
 PATH = "calc"
-ALIASES = {
-    "fc": "dense", "linear": "dense", "pool": "maxpool", "max": "maxpool", "avg": "avgpool",
-    "gap": "global_avgpool", "bn": "batchnorm", "deconv": "conv_transpose", "pad": "zeropad",
-}
 SHORT = {"k": "kernel", "s": "stride", "p": "padding", "d": "dilation", "g": "groups"}
 FLAGS = {"nobias": ("bias", False), "ceil": ("ceil_mode", True), "same": ("padding", "same"),
          "valid": ("padding", "valid")}
@@ -91,6 +87,8 @@ def _input_shape(text: str, layout: str, where: Location) -> list[int]:
         if exc.problem == "unreadable":
             raise SpecError(f"the first word must be the input size, e.g. 227x227x3 (HxWxC), 28x28 or 4096, "
                             f"not '{text}'", where) from None
+        if exc.problem == "order":
+            raise SpecError(f"input '{text}' {exc.detail}", where) from None
         raise SpecError(f"input '{text}': give 1 to 3 sizes between 1 and {MAX_INPUT_SIZE:,}", where) from None
 
 
@@ -180,9 +178,17 @@ def _parse(arguments: list[str], layout: str) -> tuple[dict, list[_Layer]]:
                 group = []
     if not layers:
         raise SpecError("no layers: add at least one, e.g. \"conv 10 k5 p2\"", Location(PATH, 1, 1))
-    spec = {"name": "calc", "source": ", ".join(arguments), "input": shape,
+    spec = {"name": "calc", "source": ", ".join(arguments), "input": _spec_input(shape),
             "layers": [layer.entry() for layer in layers]}
     return spec, layers
+
+
+def _spec_input(shape: list[int]) -> Any:
+    """The spec's `input:` for the typed shape: [C, H, W], or the mapping that says the order is meant
+    when the list would look swapped (224x3x224 typed HxWxC is [224, 224, 3])."""
+    if misordered(shape, "chw") is None:
+        return shape
+    return dict(zip(AXES, shape, strict=True))
 
 
 def _located(value: Any, where: Location, places: dict[str, Location]) -> Any:

@@ -15,11 +15,12 @@ from typing import Any
 from cnncalc.errors import Location, SpecError
 from cnncalc.graph import Graph, Node
 from cnncalc.limits import MAX_INPUT_SIZE, MAX_LAYERS, MAX_MODULE_DEPTH, MAX_REPEAT
-from cnncalc.ops import REGISTRY, OpError
+from cnncalc.ops import ALIASES, REGISTRY, OpError
 from cnncalc.ops.base import ACTIVATIONS, Shape
 from cnncalc.ops.conv import ConvOptions
 from cnncalc.ops.merge import MergeOptions
 from cnncalc.ops.resize import ChannelPadOptions
+from cnncalc.sizes import AXES, misordered
 from cnncalc.spec.expr import ExpressionError, evaluate, is_expression
 from cnncalc.spec.validate import validate
 from cnncalc.spec.yaml_loader import LocDict, LocList
@@ -28,6 +29,7 @@ from cnncalc.units import shape_text
 
 TOP_LEVEL_KEYS = (
     "name", "source", "description", "input", "defaults", "modules", "layers", "outputs", "budget", "expect",
+    "questions",
 )
 STRUCTURAL = ("repeat", "residual", "branch", "block")  # plus `concat:` given a list of branches
 COMMON_KEYS = ("name", "from", "frozen", "training_only")
@@ -57,18 +59,38 @@ def _location(data: Any, fallback: Location) -> Location:
 
 def read_input(spec: Any) -> Shape:
     """A parsed spec's own input shape (channels first), read before compiling so that a partial
-    `--input 227` can keep its channels."""
+    `--input 227` can keep its channels. A list that looks written height, width, channels ([224, 224, 3])
+    is refused; the mapping form ({channels: 224, height: 224, width: 3}) says the order is meant."""
     if not isinstance(spec, LocDict) or "input" not in spec:
         raise SpecError("missing 'input': the input shape as [channels, height, width], e.g. input: [3, 224, 224]",
                         _location(spec, Location("<spec>", 1, 1)))
-    value = spec["input"]
+    written = value = spec["input"]
     where = spec.where("input")
+    explicit = isinstance(value, dict) and (set(value) == set(AXES) or set(value) == {"features"})
+    if explicit:
+        value = [value[key] for key in AXES if key in value] or [value["features"]]
     if (not isinstance(value, list) or len(value) not in (1, 3)
             or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
-        raise SpecError(f"'input' must be [channels, height, width] (or [features]), got {value!r}", where)
+        raise SpecError(f"'input' must be [channels, height, width] (or [features], or a mapping "
+                        f"{{channels: C, height: H, width: W}}), got {written!r}", where)
     if any(v <= 0 or v > MAX_INPUT_SIZE for v in value):
-        raise SpecError(f"'input' sizes must be between 1 and {MAX_INPUT_SIZE:,}, got {value!r}", where)
+        raise SpecError(f"'input' sizes must be between 1 and {MAX_INPUT_SIZE:,}, got {written!r}", where)
+    meant = None if explicit else misordered(value, "chw")
+    if meant is not None:
+        c, h, w = value
+        raise SpecError(
+            f"'input' {value!r} reads as {c} channels of {h}x{w} pixels (input is [channels, height, width]); "
+            f"did you mean {list(meant)!r}? (to mean it as read, write input: {{channels: {c}, height: {h}, "
+            f"width: {w}}})", where)
     return tuple(value)
+
+
+def _own_input(spec: LocDict) -> Shape | None:
+    """The spec's own input shape, or None when it cannot be read (a network compiled at another size)."""
+    try:
+        return read_input(spec)
+    except SpecError:
+        return None
 
 
 def _substitute(value: Any, env: dict[str, Any], where: Location) -> Any:
@@ -106,6 +128,7 @@ class Compiler:
         self.nodes: list[Node] = []
         self.by_name: dict[str, Node] = {}
         self.counters: defaultdict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+        self.written: defaultdict[tuple[str, ...], set[str]] = defaultdict(set)  # names written, per scope
         self.scope_kinds: dict[str, str] = {}
         self.scope_outputs: dict[str, str] = {}  # a module or block's name stands for its last layer
         self.defaults = self._read_defaults()
@@ -113,6 +136,7 @@ class Compiler:
         self.declared_names = set(self._collect_names(spec.get("layers")))
         self.declared_names |= set(self._collect_names(spec.get("modules")))
         self.input_shape = input_override or read_input(spec)
+        self.resized = input_override is not None and input_override != _own_input(spec)
 
     # -- top level --------------------------------------------------------------------------
 
@@ -122,11 +146,19 @@ class Compiler:
             raise SpecError("'defaults' must map op names to options, e.g. defaults: {conv: {kernel: 3}}",
                             self.spec.where("defaults"))
         for op, options in defaults.items():
-            if op not in REGISTRY:
-                raise SpecError(f"defaults: unknown op '{op}'{did_you_mean(op, REGISTRY)}", defaults.where(op))
+            if op not in REGISTRY and op not in ALIASES:
+                raise SpecError(f"defaults: unknown op '{op}'{did_you_mean(op, [*REGISTRY, *ALIASES])}",
+                                defaults.where(op))
             if not isinstance(options, LocDict):
                 raise SpecError(f"defaults for '{op}' must be a mapping of options", defaults.where(op))
-        return defaults
+        by_op: dict[str, LocDict] = {}
+        for word, options in defaults.items():
+            op = ALIASES.get(word, word)
+            if op in by_op:
+                raise SpecError(f"defaults for '{op}' are given twice (as '{word}' too): merge them",
+                                defaults.where(word))
+            by_op[op] = options
+        return by_op
 
     def _read_modules(self) -> dict[str, LocDict]:
         modules = self.spec.get("modules", LocDict())
@@ -134,7 +166,7 @@ class Compiler:
             raise SpecError("'modules' must map module names to definitions", self.spec.where("modules"))
         for name, body in modules.items():
             where = modules.where(name)
-            if name in REGISTRY or name in STRUCTURAL or name in COMMON_KEYS:
+            if name in REGISTRY or name in ALIASES or name in STRUCTURAL or name in COMMON_KEYS:
                 raise SpecError(f"module name '{name}' is already an op or keyword: choose another", where)
             if not isinstance(body, LocDict):
                 raise SpecError(f"module '{name}' must be a mapping with 'args' and 'layers'", where)
@@ -193,6 +225,7 @@ class Compiler:
     def sequence(self, items: Any, current: str, ctx: Context) -> str:
         if not isinstance(items, LocList):
             raise SpecError("expected a list of layers", _location(items, Location(self.path)))
+        self._note_written(items, ctx)
         for item, where in zip(items, items.item_locations, strict=True):
             current = self.entry(item, where, current, ctx)
         return current
@@ -206,18 +239,25 @@ class Compiler:
         if not isinstance(item, LocDict) or not item:
             raise SpecError(f"a layer must be an op name or a mapping like {{conv: 64}}, got {item!r}", where)
         key = self._op_key(item)
-        value = item[key]
+        if key in ALIASES:  # `bn`, `fc` ...: the op's own key from here on
+            key, item = ALIASES[key], _renamed(item, key, ALIASES[key])
         flags = {}
         for flag in ("frozen", "training_only"):
             if flag in item:
                 if not isinstance(item[flag], bool):
                     raise SpecError(f"'{flag}' must be true or false", item.where(flag))
                 flags[flag] = getattr(ctx, flag) or item[flag]
-        if flags:
-            ctx = replace(ctx, **flags)
         name = item.get("name")
         if name is not None and (not isinstance(name, str) or not name or "/" in name):
             raise SpecError(f"'name' must be a word without '/', got {name!r}", item.where("name"))
+        inner = replace(ctx, **flags) if flags else ctx
+        if inner.training_only and not ctx.training_only and self.resized:
+            return self._unless_inapplicable(item, key, current, inner)
+        return self._structure(item, key, current, inner)
+
+    def _structure(self, item: LocDict, key: str, current: str, ctx: Context) -> str:
+        """Compile one entry, whatever its kind; its output's name."""
+        value = item[key]
         if key == "repeat":
             return self.repeat(item, current, ctx)
         if key == "residual":
@@ -230,25 +270,73 @@ class Compiler:
             return self.module_call(item, key, current, ctx)
         return self.op_layer(item, key, current, ctx)
 
+    def _unless_inapplicable(self, item: LocDict, key: str, current: str, ctx: Context) -> str:
+        """A training-only entry (an auxiliary head) at an input size other than the spec's own: if it
+        cannot be built there, it is left out with a warning, everything it added is taken back, and the
+        network goes on from `current` (torchvision's eval model runs Inception-v3 at 224 without it)."""
+        kept = (len(self.nodes), {k: Counter(v) for k, v in self.counters.items()}, dict(self.scope_kinds),
+                dict(self.scope_outputs), {k: set(v) for k, v in self.written.items()})
+        try:
+            return self._structure(item, key, current, ctx)
+        except SpecError as exc:
+            count, counters, scope_kinds, scope_outputs, written = kept
+            for node in self.nodes[count:]:
+                del self.by_name[node.name]
+            del self.nodes[count:]
+            self.counters = defaultdict(Counter, counters)
+            self.scope_kinds, self.scope_outputs = scope_kinds, scope_outputs
+            self.written = defaultdict(set, written)
+            name = self._full((item.get("name") or key) + ctx.name_suffix, ctx)
+            at = f"layer '{exc.layer}', " if exc.layer else ""
+            line = f"line {exc.location.line}: " if exc.location and exc.location.line else ""
+            self.by_name[current].notes += (
+                f"the training-only '{name}' that starts here is not applicable at input "
+                f"{shape_text(self.input_shape)} and is left out ({at}{line}{exc.message})",)
+            return current
+
+    def _note_written(self, items: LocList, ctx: Context) -> None:
+        """Remember the names a list writes for its scope (an unnamed repeat's lists stay in it), before
+        any of its layers is named automatically."""
+        stack: list[Any] = list(items)
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                self.written[ctx.scope].add(item["name"])
+            elif isinstance(item, dict) and "repeat" in item:
+                stack.extend(entry for key in ("first", "layers") if isinstance(item.get(key), list)
+                             for entry in item[key])
+
     def _op_key(self, item: LocDict) -> str:
-        candidates = [k for k in item if k in REGISTRY or k in STRUCTURAL or k in self.modules]
+        candidates = [k for k in item if k in REGISTRY or k in ALIASES or k in STRUCTURAL or k in self.modules]
         if len(candidates) == 1:
             return candidates[0]
         if len(candidates) > 1:
             raise SpecError(f"one layer entry names two ops: {', '.join(candidates)} "
                             f"(split them into two list items)", item.location)
         first = next(k for k in item if k not in COMMON_KEYS) if any(k not in COMMON_KEYS for k in item) else "?"
-        choices = list(REGISTRY) + list(STRUCTURAL) + list(self.modules)
+        choices = list(REGISTRY) + list(ALIASES) + list(STRUCTURAL) + list(self.modules)
         raise SpecError(f"unknown op '{first}'{did_you_mean(first, choices)}", item.where(first))
 
     def _local_name(self, item: LocDict, prefix: str, ctx: Context) -> str:
         """A layer's or scope's name within its scope: as written (plus the repeat copy's suffix),
-        else the prefix numbered by a counter per scope and prefix: conv1, conv2, residual1 ..."""
+        else the prefix numbered by a counter per scope and prefix: conv1, conv2, residual1 ... A number
+        whose name is written for the same scope, before or after, is skipped: written names win."""
         if item.get("name"):
             return item["name"] + ctx.name_suffix
         counter = self.counters[ctx.scope]
         counter[prefix] += 1
+        while f"{prefix}{counter[prefix]}" in self.written[ctx.scope]:
+            counter[prefix] += 1
         return f"{prefix}{counter[prefix]}"
+
+    def _free(self, local: str, ctx: Context) -> str:
+        """The full name of a layer cnncalc adds itself (a residual's `add` and `shortcut`, a concat's
+        join), numbered from 2 when a written layer of the same scope already has the name."""
+        name, number = self._full(local, ctx), 1
+        while name in self.by_name:
+            number += 1
+            name = self._full(f"{local}{number}", ctx)
+        return name
 
     def _full(self, local: str, ctx: Context) -> str:
         return "/".join(ctx.scope + (local,))
@@ -289,23 +377,22 @@ class Compiler:
         where = item.location
         if key == "input":
             raise SpecError("'input' is set at the top of the spec (input: [3, 224, 224]), not as a layer", where)
-        local = self._local_name(item, op.prefix or key, ctx)
-        name = self._full(local, ctx)
+        name = self._full(self._local_name(item, op.prefix or key, ctx), ctx)  # errors name the full path
         inputs = self._inputs(item, current, ctx)
         low, high = op.inputs
         if len(inputs) < low or (high is not None and len(inputs) > high):
             need = f"at least {low}" if high is None else str(low)
             raise SpecError(f"{key} takes {need} input(s), got {len(inputs)} (list them with from: [a, b])",
-                            where, local)
-        options, origins = self._options(item, key, where, local)
-        model = validate(op.options, options, key, where, origins, local)
+                            where, name)
+        options, origins = self._options(item, key, where, name)
+        model = validate(op.options, options, key, where, origins, name)
         in_shapes = [self.by_name[i].shape for i in inputs]
         try:
             window = op.window(model, in_shapes)  # the layer's sliding-window geometry: computed here, once
             shape = op.output_shape(model, in_shapes, window)
         except OpError as exc:
             shown = ", ".join(f"'{i.rsplit('/', 1)[-1]}' {shape_text(self.by_name[i].shape)}" for i in inputs)
-            raise SpecError(f"{exc} (input{'s' if len(inputs) > 1 else ''}: {shown})", where, local) from None
+            raise SpecError(f"{exc} (input{'s' if len(inputs) > 1 else ''}: {shown})", where, name) from None
         node = Node(name, key, model, inputs, shape, where, ctx.scope, ctx.frozen, ctx.training_only, window=window)
         return self._add(node, ctx)
 
@@ -410,7 +497,7 @@ class Compiler:
         except OpError as exc:
             shown = " and ".join(f"'{i}' {shape_text(s)}" for i, s in zip(inputs, shapes, strict=True))
             raise SpecError(f"{exc}: inputs {shown}", item.location, "/".join(ctx.scope) or local) from None
-        node = Node(self._full(local, ctx), key, model, inputs, shape, item.location, ctx.scope, ctx.frozen,
+        node = Node(self._free(local, ctx), key, model, inputs, shape, item.location, ctx.scope, ctx.frozen,
                     ctx.training_only)
         return self._add(node, ctx)
 
@@ -439,28 +526,54 @@ class Compiler:
 
     def _shortcut(self, kind: str, x_name: str, y_name: str, item: LocDict, ctx: Context) -> str:
         x, y = self.by_name[x_name].shape, self.by_name[y_name].shape
-        if len(x) != 3 or len(y) != 3 or x[1] % y[1] or x[2] % y[2] or x[1] // y[1] != x[2] // y[2]:
+        strides = self._shortcut_strides(x_name, y_name)
+        if strides is None or (kind == "zero_pad" and strides[0] != strides[1]):
             raise SpecError(
-                f"residual: cannot project {shape_text(x)} onto {shape_text(y)} with a strided 1x1 shortcut",
+                f"residual: cannot project {shape_text(x)} onto {shape_text(y)} with a strided 1x1 shortcut "
+                f"(no stride S makes floor((size - 1)/S) + 1 the body's output size"
+                f"{'' if strides is None else ' with one stride for both axes'}); give shortcut: a list of layers",
                 item.location, "/".join(ctx.scope) or "residual")
-        stride = x[1] // y[1]
+        stride: int | tuple[int, int] = strides[0] if strides[0] == strides[1] else strides
         if kind == "zero_pad":
-            model = ChannelPadOptions(channels=y[0], stride=stride)
+            model = ChannelPadOptions(channels=y[0], stride=strides[0])
             padded = REGISTRY["channel_pad"].output_shape(model, [x])
-            node = Node(self._full("shortcut", ctx), "channel_pad", model, [x_name], padded,
+            node = Node(self._free("shortcut", ctx), "channel_pad", model, [x_name], padded,
                         item.location, ctx.scope, ctx.frozen, ctx.training_only)
             return self._add(node, ctx)
         body_has_bn = any(n.op == "batchnorm" and n.scope[: len(ctx.scope)] == ctx.scope for n in self.nodes)
         conv = ConvOptions(filters=y[0], kernel=1, stride=stride, bias=not body_has_bn)
         window = REGISTRY["conv"].window(conv, [x])
         shape = REGISTRY["conv"].output_shape(conv, [x], window)
-        out = self._add(Node(self._full("shortcut", ctx), "conv", conv, [x_name], shape, item.location, ctx.scope,
+        out = self._add(Node(self._free("shortcut", ctx), "conv", conv, [x_name], shape, item.location, ctx.scope,
                              ctx.frozen, ctx.training_only, window=window), ctx)
         if body_has_bn:
             bn = REGISTRY["batchnorm"].options()
-            out = self._add(Node(self._full("shortcut_bn", ctx), "batchnorm", bn, [out], y, item.location, ctx.scope,
-                                 ctx.frozen, ctx.training_only), ctx)
+            out = self._add(Node(self._free("shortcut_bn", ctx), "batchnorm", bn, [out], y, item.location,
+                                 ctx.scope, ctx.frozen, ctx.training_only), ctx)
         return out
+
+    def _shortcut_strides(self, x_name: str, y_name: str) -> tuple[int, int] | None:
+        """Per axis, the stride S of a 1x1 window that takes the block's input size x to the body's output
+        size y, floor((x - 1)/S) + 1 = y (the conv and pool arithmetic with kernel 1 and no padding): the
+        body's own stride (its windows' strides multiplied along the path) when that fits, else the
+        smallest that does; None when there is none (or the shapes are not images)."""
+        x, y = self.by_name[x_name].shape, self.by_name[y_name].shape
+        if len(x) != 3 or len(y) != 3:
+            return None
+        body = [1, 1]
+        name = y_name
+        while name != x_name and self.by_name[name].inputs:
+            node = self.by_name[name]
+            if node.window is not None:
+                body = [b * s for b, s in zip(body, node.window.stride, strict=True)]
+            name = node.inputs[0]
+        strides = []
+        for size, out, preferred in zip(x[1:], y[1:], body, strict=True):
+            fitting = [s for s in (preferred, (size - 1) // out + 1) if (size - 1) // s + 1 == out]
+            if not fitting:
+                return None
+            strides.append(fitting[0])
+        return strides[0], strides[1]
 
     def module_call(self, item: LocDict, key: str, current: str, ctx: Context) -> str:
         if ctx.module_depth >= MAX_MODULE_DEPTH:
@@ -519,6 +632,14 @@ class Compiler:
             else:
                 env[arg_name] = default
         return env
+
+
+def _renamed(item: LocDict, old: str, new: str) -> LocDict:
+    """`item` with the key `old` written as `new`, in place and keeping every position."""
+    renamed = LocDict({new if k == old else k: v for k, v in item.items()})
+    renamed.location = item.location
+    renamed.key_locations = {new if k == old else k: where for k, where in item.key_locations.items()}
+    return renamed
 
 
 def compile_spec(spec: Any, path: str, input_override: Shape | None = None) -> Graph:
