@@ -22,6 +22,7 @@ class Conventions:
     bias: bool = True                                  # False: count weights only (cs231n, Michigan)
     bn_stats: Literal["pytorch", "keras"] = "pytorch"  # keras: running mean/var are non-trainable params
     count_input: bool = True                           # the input tensor is part of activation memory
+    count_views: bool = False                          # views (flatten, an identity pool) hold a copy (Michigan)
     units: Literal["iec", "si"] = "iec"                # iec: KiB = 1024 B (the slides' "KB"); si: kB = 1000 B
     layout: Literal["hwc", "chw"] = "hwc"              # how shapes are displayed (JSON is always channels-first)
     optimizer: Literal["sgd", "momentum", "adam"] = "adam"
@@ -37,7 +38,9 @@ class Conventions:
             macs="conv: Hout*Wout*Cout*(Cin/groups)*Kh*Kw; dense: in*out; biases not counted; per batch",
             flops="2 * MACs",
             output_size="floor((W + 2P - D*(K-1) - 1)/S) + 1 (ceil with ceil_mode); 'same' = ceil(W/S)",
-            activation_memory="output elements x batch x bytes per element; flatten and dropout are views and add none",
+            activation_memory="output elements x batch x bytes per element, for each layer that holds memory: "
+                              "dropout and identity never; views (flatten, an adaptive pool to its input's own size) "
+                              "only with count_views",
             training_memory=f"2 x forward activations + parameters + gradients + "
                             f"{OPTIMIZER_STATE[self.optimizer]} optimizer value(s) per trainable parameter",
         )
@@ -48,7 +51,8 @@ class Conventions:
         unit = "KiB/MiB (1024; the slides' \"KB\")" if self.units == "iec" else "kB/MB (1000)"
         return [
             f"batch {self.batch}, {self.dtype} ({self.bytes_per_element} B/value); memory in {unit}; "
-            f"input {'counted' if self.count_input else 'not counted'} in activation memory",
+            f"input {'counted' if self.count_input else 'not counted'} in activation memory"
+            + ("; views (flatten) counted" if self.count_views else ""),
             f"params {'with' if self.bias else 'without'} biases; batchnorm running stats "
             f"{'counted as non-trainable params (Keras)' if self.bn_stats == 'keras' else 'not params (PyTorch)'}",
             "MACs = multiply-accumulates of conv and dense layers (torchvision's \"GFLOPS\"); FLOPs = 2 x MACs",

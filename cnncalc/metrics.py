@@ -34,7 +34,7 @@ class LayerFacts:
     macs: int               # multiply-accumulates per sample
     other_ops: int          # comparisons, additions, elementwise ops per sample
     elements: int           # output elements per sample
-    allocates: bool         # holds memory of its own (not a view; the input only when counted)
+    allocates: bool         # holds memory of its own (`Op.holds_memory`): the one rule for every memory figure
     frozen: bool
     conventions: Conventions
 
@@ -52,7 +52,6 @@ class Metric:
     from_totals: FromTotals | None = None
     aggregate: Aggregate = "sum"
     total_key: str | None = None      # the total's JSON name when it differs from the layer's
-    only_allocating: bool = False     # the total adds only layers that hold memory of their own
     column: str | None = None         # header of its column in the summary table (None: no column)
     cell: Cell = "short"              # how a count reads in a table cell and a short sentence
     chart: int | None = None          # position among the bar charts of `compare` and `--plot`
@@ -111,6 +110,13 @@ def _trainable(f: LayerFacts, _: dict[str, int]) -> int:
     return 0 if f.frozen else f.counts.weights + (f.counts.biases if f.conventions.bias else 0)
 
 
+def _held_values(f: LayerFacts, _: dict[str, int]) -> int:
+    """The values a layer holds (× batch): its output's, or none for a layer that holds no memory of its
+    own (a view without --count-views, dropout, the input under --no-count-input). Every memory figure,
+    the table's, the totals', `grade`'s and `check`'s, follows from this one."""
+    return f.elements * f.conventions.batch if f.allocates else 0
+
+
 def _memory_working(row: LayerRow, conventions: Conventions) -> Step | None:
     """H·W·C × bytes per value (× batch): the slides' "memory" line."""
     value = row.values["activation_bytes"]
@@ -137,11 +143,11 @@ METRICS: list[Metric] = [
     Metric("flops", "FLOPs", per_layer=lambda f, v: 2 * v["macs"], compared="FLOPs", sheet_item="flops",
            worked_by=("MACs",), relation=("macs", "FLOPs = 2 x MACs")),
     Metric("other_ops", "other ops", per_layer=lambda f, v: f.other_ops * f.conventions.batch),
-    Metric("output_elements", "activation values", per_layer=lambda f, v: f.elements * f.conventions.batch,
-           total_key="activation_elements", only_allocating=True, cell="exact", sheet_item="memory",
+    Metric("output_elements", "activation values", per_layer=_held_values,
+           total_key="activation_elements", cell="exact", sheet_item="memory",
            bytes_per_value=True, worked_by=("memory",)),
     Metric("activation_bytes", "activation memory", "bytes",
-           per_layer=lambda f, v: v["output_elements"] * f.conventions.bytes_per_element if f.allocates else 0,
+           per_layer=lambda f, v: v["output_elements"] * f.conventions.bytes_per_element,
            column="Memory", chart=0, compared="Activation memory", budget="max_activation_memory",
            budget_example="2GiB", working=_memory_working),
     Metric("param_bytes", "parameter memory", "bytes", from_totals=lambda t, c: t["params"] * c.bytes_per_element,

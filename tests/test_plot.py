@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "compare"
-VGG16_BARS = 1 + 13 + 5 + 3
+VGG16_BARS = 1 + 13 + 5 + 3  # input, convs, pools, FCs (the identity adaptive pool and flatten hold nothing)
 ALEXNET_BARS = 1 + 5 + 3 + 3
 
 

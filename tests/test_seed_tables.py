@@ -128,7 +128,8 @@ def test_cs231n_vgg16_listing_row_by_row():
         assert row.output_elements == h * w * c, name        # the listing's "224*224*64 = ..."
         assert two_significant(row.output_elements) == memory, name
         assert row.params == params, name
-    # The listing's rows are exactly the layers that hold an activation (flatten and dropout are views).
+    # The listing's rows are exactly the layers that hold an activation: flatten is a view, dropout an
+    # inference no-op, and torchvision's adaptive pool (7x7 -> 7x7 at 224) the identity, counted as a view.
     assert [r.name for r in analysis.layers if r.activation_bytes] == [row[0] for row in CS231N_VGG16]
 
 
@@ -139,10 +140,15 @@ def test_cs231n_vgg16_totals():
     # "TOTAL memory: 24M * 4 bytes ~= 96MB / image" is an erratum carried over from the cs231n notes
     # (docs/errata.md VGG-45/46): the rows above sum to 15,237,608 values (15.2M), 61.0 MB (58.1 MiB)
     # in float32. Assert the correct sum, never the printed 24M.
-    assert analysis.totals.activation_elements == 15_237_608
-    assert analysis.totals.activation_bytes == 15_237_608 * 4
-    assert round(analysis.totals.activation_bytes / 1e6, 1) == 61.0
-    assert round(analysis.totals.activation_bytes / 2**20, 1) == 58.1
+    listing = sum(h * w * c for _, (h, w, c), _, _ in CS231N_VGG16)
+    assert listing == 15_237_608
+    assert round(listing * 4 / 1e6, 1) == 61.0
+    assert round(listing * 4 / 2**20, 1) == 58.1
+    assert analysis.totals.activation_elements == listing
+    assert analysis.totals.activation_bytes == listing * 4
+    # --count-views adds the copies PyTorch makes of the flatten and the identity pool: 2 x 7x7x512.
+    counted = analyze(load_graph("vgg16"), Conventions(count_views=True)).totals
+    assert counted.activation_elements == listing + 2 * 7 * 7 * 512
 
 
 # -- the Michigan EECS 498 AlexNet table (seed 001): alexnet at 227 -------------------------------
@@ -174,15 +180,14 @@ def michigan_alexnet(**conventions) -> dict:
 
 
 def test_michigan_alexnet_table():
-    weights_only = michigan_alexnet(bias=False)
-    with_bias = michigan_alexnet()
+    # The memory column counts every row's output, the flatten's copy included: --count-views.
+    weights_only = michigan_alexnet(bias=False, count_views=True)
+    with_bias = michigan_alexnet(count_views=True)
     for name, (channels, size, memory_kb, params_k, mflop) in MICHIGAN_ALEXNET.items():
         row = weights_only[name]
         assert row.output_shape == ((channels, size, size) if size else (channels,)), name
-        # The memory column counts every row's output, the flatten's copy included (cnncalc
-        # treats flatten as a view and allocates nothing for it).
-        assert half_up(Fraction(row.output_elements * 4, 1024)) == memory_kb, name
-        assert row.activation_bytes == (0 if name == "flatten" else row.output_elements * 4), name
+        assert half_up(Fraction(row.output_elements * 4, 1024)) == memory_kb, name  # 9216 * 4 / 1024 = 36
+        assert row.activation_bytes == row.output_elements * 4, name
         assert half_up(Fraction(row.params, 1000)) == params_k, name
         assert half_up(Fraction(row.macs, 10**6)) == mflop, name
         if name.startswith("conv"):  # biases are invisible at k precision for the conv rows
@@ -190,6 +195,34 @@ def test_michigan_alexnet_table():
         elif name.startswith("fc"):  # ... but not for the FC rows: 37,753 / 16,781 / 4,097 with biases
             assert half_up(Fraction(with_bias[name].params, 1000)) != params_k, name
     assert weights_only["conv4"].macs == 149_520_384 != 145_000_000
+
+
+def test_flatten_is_a_view_unless_views_are_counted():
+    """PyTorch's flatten (and NumPy's reshape) returns a view: by default it holds nothing, in the
+    table, the totals and the answer sheet's `memory` item alike; --count-views adds its copy."""
+    default, counted = michigan_alexnet()["flatten"], michigan_alexnet(count_views=True)["flatten"]
+    assert (default.output_elements, default.activation_bytes) == (0, 0)
+    assert (counted.output_elements, counted.activation_bytes) == (256 * 6 * 6, 256 * 6 * 6 * 4)
+    table = Conventions(count_input=False)
+    plain = analyze(load_graph("alexnet", (3, 227, 227)), table).totals
+    views = analyze(load_graph("alexnet", (3, 227, 227)), Conventions(count_input=False, count_views=True)).totals
+    # the flatten's 256x6x6 copy, and that of torchvision's adaptive 6x6 pool, the identity on pool5's 6x6x256
+    assert views.activation_elements - plain.activation_elements == 2 * 9216
+    assert views.activation_bytes - plain.activation_bytes == 2 * 9216 * 4
+
+
+def test_grade_marks_the_flatten_row_by_the_same_rule():
+    """The Michigan table's "flatten ... 36" (KB) is right under --count-views, wrong by default
+    (where the working says why: a view), exactly as `summary` shows 36 KiB or '-'."""
+    from cnncalc.grading.marking import AnswerKey
+
+    graph = load_graph("alexnet", (3, 227, 227))
+    name = next(node.name for node in graph.nodes if node.op == "flatten")
+    for count_views, right in ((True, True), (False, False)):
+        conventions = Conventions(count_input=False, count_views=count_views)
+        mark = AnswerKey(graph, analyze(graph, conventions)).mark(name, "memory", "36 KB")
+        assert mark.right is right, mark
+    assert "a view" in mark.working
 
 
 def test_michigan_alexnet_totals():
@@ -201,6 +234,31 @@ def test_michigan_alexnet_totals():
     assert analysis.totals.params == 61_100_840  # the input size does not change the params
     assert half_up(Fraction(analysis.totals.params, 10**6)) == 61
     assert round(analysis.totals.macs / 1e9, 1) == 0.7
+
+
+# -- the Michigan "Compare with VGG-16" FC rows (seed 001, after the GoogLeNet table) ------------
+
+# row: (C, memory (KB), params (K), flop (M)) as printed; KB = elements*4/1024, params without biases.
+MICHIGAN_VGG16_FC = {
+    "flatten": (25088, 98, 0, 0),         # 7*7*512 = 25,088 values * 4 B = 98 KiB: counted as a copy
+    "fc6": (4096, 16, 102_760, 103),      # 25088*4096 = 102,760,448
+    "fc7": (4096, 16, 16_777, 17),        # 4096*4096 = 16,777,216
+    "fc8": (1000, 4, 4_096, 4),           # 4096*1000 = 4,096,000; 1000*4/1024 = 3.9 -> 4
+}
+
+
+def test_michigan_vgg16_fc_rows_count_the_flatten():
+    analysis = analyze(load_graph("vgg16"), Conventions(bias=False, count_input=False, count_views=True))
+    got = rows(analysis)
+    got["flatten"] = next(r for r in analysis.layers if r.type == "flatten")
+    for name, (channels, memory_kb, params_k, mflop) in MICHIGAN_VGG16_FC.items():
+        row = got[name]
+        assert row.output_shape == (channels,), name
+        assert half_up(Fraction(row.activation_bytes, 1024)) == memory_kb, name
+        assert half_up(Fraction(row.params, 1000)) == params_k, name
+        assert half_up(Fraction(row.macs, 10**6)) == mflop, name
+    default = analyze(load_graph("vgg16"), Conventions(bias=False, count_input=False))
+    assert next(r for r in default.layers if r.type == "flatten").activation_bytes == 0
 
 
 # -- the Michigan VGG-16 totals (seed 001): computed on a net missing conv3_3 ----------------------

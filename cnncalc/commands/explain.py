@@ -24,7 +24,7 @@ LayerOpt = Annotated[str | None, typer.Option(
 
 
 @reports_errors
-@takes_conventions("batch", "dtype", "bias", "bn_stats", "units", "layout", "count_input")
+@takes_conventions("batch", "dtype", "bias", "bn_stats", "units", "layout", "count_input", "count_views")
 @takes_format(*TABLE_FORMATS)
 def explain(
     spec: SpecArg,

@@ -5,6 +5,8 @@ dense: params = in·out + out ; MACs = in·out.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cnncalc.formulas import Step, dot, per_batch
 from cnncalc.ops.base import (
     ActivationName,
@@ -21,6 +23,9 @@ from cnncalc.ops.base import (
 from cnncalc.ops.spatial import ReceptiveField
 from cnncalc.ops.window import SlidingWindow
 from cnncalc.units import shape_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cnncalc.conventions import Conventions
 
 
 class DenseOptions(Options):
@@ -80,8 +85,14 @@ class Dense(Op):
 class Flatten(Op):
     key = "flatten"
     prefix = "flatten"
-    allocates = False
-    description = "reshape CxHxW to a vector (a view: no memory of its own)"
+    description = "reshape CxHxW to a vector (a view: no memory of its own unless --count-views)"
+
+    def holds_memory(self, conventions: Conventions, inputs: list[Shape], out: Shape) -> bool:
+        """A view of its input in PyTorch and NumPy; the Michigan tables list its copy (--count-views)."""
+        return conventions.count_views
+
+    def memory_note(self, conventions: Conventions) -> str | None:
+        return "a view of its input: no memory of its own (--count-views counts its copy)"
 
     def output_shape(self, o: object, inputs: list[Shape], window: SlidingWindow | None = None) -> Shape:
         return (numel(inputs[0]),)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cnncalc.formulas import Step
 from cnncalc.ops.base import ActivationName, Layer, Op, OpError, Options, Shape, numel, register
-from cnncalc.ops.spatial import ReceptiveField, spatial_branches
+from cnncalc.ops.spatial import ReceptiveField, joined, spatial_branches
 from cnncalc.ops.window import SlidingWindow
 from cnncalc.units import shape_text
 
@@ -25,8 +25,8 @@ class Merge(Op):
 
     def receptive_field(self, o: MergeOptions, inputs: list[Shape], rfs: list[ReceptiveField],
                         window: SlidingWindow | None = None) -> ReceptiveField:
-        """The union of the branches' fields: the largest size; the analyzer warns when centres differ."""
-        return max(spatial_branches(rfs, inputs), key=lambda rf: rf.size)
+        """The union of the branches' fields, axis by axis; the analyzer warns when they are not aligned."""
+        return joined(spatial_branches(rfs, inputs))
 
 
 @register

@@ -6,10 +6,15 @@ No parameters and no MACs; `other_ops` counts one operation per window element p
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cnncalc.formulas import Step, dot, per_batch
 from cnncalc.ops.base import IntPair, Layer, Op, OpError, Options, Padding, Shape, numel, register, require_spatial
 from cnncalc.ops.spatial import ReceptiveField, pair
 from cnncalc.ops.window import SlidingWindow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cnncalc.conventions import Conventions
 
 
 class PoolOptions(Options):
@@ -133,6 +138,20 @@ class AdaptiveAvgPool(Op):
 
     def other_ops(self, o: AdaptiveOptions, inputs: list[Shape], out: Shape) -> int:
         return numel(inputs[0]) if inputs[0] != out else 0
+
+    def geometry(self, o: AdaptiveOptions, window: SlidingWindow | None = None) -> str:
+        """The size it pools to, whatever the input's: `to 7x7`."""
+        height, width = pair(o.size)
+        return f"to {height}x{width}"
+
+    def holds_memory(self, conventions: Conventions, inputs: list[Shape], out: Shape) -> bool:
+        """Pooling to the size the input already has (torchvision VGG's 7x7 pool at 224) is the identity:
+        counted as a view, so the paper's tables keep their totals; --count-views counts PyTorch's copy."""
+        return inputs[0] != out or conventions.count_views
+
+    def memory_note(self, conventions: Conventions) -> str | None:
+        return "the identity at this size (output = input): counted as a view, no memory of its own " \
+               "(--count-views counts its copy)"
 
     def size_steps(self, layer: Layer) -> list[Step]:
         """The size asked for, whatever the input's."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cnncalc.ops.base import Op, register
+from cnncalc.ops.base import Op, Shape, register
 
 if TYPE_CHECKING:  # pragma: no cover
     from cnncalc.conventions import Conventions
@@ -17,7 +17,7 @@ class Input(Op):
     prefix = "input"
     description = "the network's input tensor"
 
-    def holds_memory(self, conventions: Conventions) -> bool:
+    def holds_memory(self, conventions: Conventions, inputs: list[Shape], out: Shape) -> bool:
         return conventions.count_input
 
     def memory_note(self, conventions: Conventions) -> str | None:

@@ -92,6 +92,32 @@ class ReceptiveField:
 
 def spatial_branches(rfs: list[ReceptiveField], shapes: list[tuple[int, ...]]) -> list[ReceptiveField]:
     """The inputs of a join whose field counts: not a 1x1 gate (squeeze-and-excitation) nor a flat
-    vector; all of them when none is left. The join's field is the widest of these, and the
-    analyzer warns when their centres or jumps disagree."""
+    vector; all of them when none is left. The join's field is `joined` of these, and the
+    analyzer warns when their centres or jumps disagree (`misalignment`)."""
     return [rf for rf, shape in zip(rfs, shapes, strict=False) if len(shape) == 3 and shape[1:] != (1, 1)] or list(rfs)
+
+
+def joined(fields: list[ReceptiveField]) -> ReceptiveField:
+    """The field of a join of aligned branches: on each axis the widest branch's, so a 1x3 branch
+    joined with a 3x1 one sees 3x3 (google-research/receptive_field takes the same per-axis max)."""
+    widest = [max(fields, key=lambda rf: rf.size[axis]) for axis in (0, 1)]
+    return ReceptiveField((widest[0].size[0], widest[1].size[1]), (widest[0].jump[0], widest[1].jump[1]),
+                          (widest[0].start[0], widest[1].start[1]))
+
+
+def misalignment(fields: list[ReceptiveField]) -> str | None:
+    """What disagrees between a join's branches, axis by axis (their centres or their jumps), when
+    the per-axis widest field is then only the widest, not the union of aligned fields."""
+    from cnncalc.units import num
+
+    found: dict[str, list[str]] = {}
+    for what, attribute in (("centres", "start"), ("jumps", "jump")):
+        for axis, name in enumerate(("height", "width")):
+            values = [getattr(rf, attribute)[axis] for rf in fields]
+            if len(set(values)) > 1:
+                found.setdefault(what, []).append(f"{name} {attribute}s {', '.join(num(v) for v in values)}")
+    if not found:
+        return None
+    details = "; ".join(part for parts in found.values() for part in parts)
+    return (f"the branches' receptive-field {' and '.join(found)} disagree ({details}): "
+            "the field shown is the widest on each axis")
