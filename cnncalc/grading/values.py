@@ -8,10 +8,14 @@ rounds to it: `35K` covers 34,500..35,500, so it is right for 34,944 and 35,200 
 Memory is values (elements, as cs231n writes "memory: 224*224*64 = 3.2M") unless a byte unit
 is written; `KiB`/`MiB` are 1024-based, `kB` is 1000-based, and the ambiguous `KB`/`MB`/`GB`
 follow the `units` convention (iec: 1024, as the slides mean them; si: 1000).
+
+Anything else (`.nan`, `1e400`, a number of thousands of digits) is an `UnreadableValue` whose
+message says what to write: a value that cannot be a count is never compared, and never overflows.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -60,6 +64,40 @@ class Quantity:
         return f"{truth / self.scale:.{self.decimals}f}{self.suffix}"
 
 
+MAX_EXPONENT = 30  # 1e30 is beyond any network's count or size; 1e400 would overflow a float
+_OUT_OF_RANGE = "{} is out of range for a count or a size (write 62.4M or 62,378,344)"
+_NEGATIVE = "{} is negative: counts and sizes are 0 or more"
+
+
+def _finite(value: float | int, written: object) -> float:
+    """`value` as a float, or an UnreadableValue when it is not a finite number of sensible size."""
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if math.isnan(number):
+        raise UnreadableValue(f"{_quoted(written)} is not a number (write the value: 34,944 or 35K)")
+    if not abs(number) < 10.0 ** MAX_EXPONENT:
+        raise UnreadableValue(_OUT_OF_RANGE.format(_quoted(written)))
+    if number < 0:
+        raise UnreadableValue(_NEGATIVE.format(_quoted(written)))
+    return number
+
+
+def short(written: object) -> str:
+    """A value as shown to people: a number of thousands of digits is cut, its length said."""
+    if isinstance(written, int) and abs(written) >= 10 ** 40:  # str() refuses ints of over 4,300 digits
+        digits = int(abs(written).bit_length() * math.log10(2))
+        return f"a number of {digits + (abs(written) >= 10 ** digits):,} digits"
+    text = str(written)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text):,} characters)"
+
+
+def _quoted(written: object) -> str:
+    shown = short(written)
+    return shown if shown.startswith("a number of") else f"'{shown}'"
+
+
 def _text(raw: object) -> str:
     if isinstance(raw, bool) or raw is None or isinstance(raw, (list, dict)):
         raise UnreadableValue(f"expected a number, got {raw!r}")
@@ -68,6 +106,8 @@ def _text(raw: object) -> str:
 
 def _number(text: str) -> tuple[float, int, int | None, str]:
     """The leading number of `text`: (value, decimals of the mantissa, exponent or None, rest)."""
+    if text.startswith("-"):
+        raise UnreadableValue(_NEGATIVE.format(_quoted(text)))
     match = _NUMBER.match(text)
     if not match:
         raise UnreadableValue(f"cannot read '{text}' as a number")
@@ -77,8 +117,11 @@ def _number(text: str) -> tuple[float, int, int | None, str]:
             f"cannot read '{text}': commas separate thousands (34,944); write decimals with a point (1.9)")
     mantissa = mantissa.replace(",", "").replace("_", "")
     decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
-    exponent = int(match["exp"]) if match["exp"] else None
-    return float(mantissa) * 10 ** (exponent or 0), decimals, exponent, text[match.end():].strip()
+    exponent = int(match["exp"]) if match["exp"] and len(match["exp"].lstrip("+-")) <= 4 else None
+    if match["exp"] and (exponent is None or abs(exponent) > MAX_EXPONENT):
+        raise UnreadableValue(_OUT_OF_RANGE.format(_quoted(text)))
+    value = _finite(float(mantissa) * 10.0 ** (exponent or 0), text)
+    return value, decimals, exponent, text[match.end():].strip()
 
 
 def _multiplier_word(rest: str) -> str:
@@ -93,7 +136,7 @@ def _multiplier_word(rest: str) -> str:
 def parse_count(raw: object) -> Quantity:
     """'34,944' (exact), '35K', '62.4M params', '1.1 GFLOPs', '2B', '2.5e6' -> a Quantity."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return Quantity(float(raw))  # a YAML number: exact, however it was typed
+        return Quantity(_finite(raw, raw))  # a YAML number: exact, however it was typed
     text = _text(raw)
     value, decimals, exponent, rest = _number(text)
     word = _multiplier_word(rest)
@@ -105,6 +148,20 @@ def parse_count(raw: object) -> Quantity:
     suffix = {"": "", "k": "K", "thousand": "K", "b": "B", "bn": "B"}.get(word, word[:1].upper())
     suffix = suffix if exponent is None else f"e{exponent}"
     return Quantity(value * COUNT_MULTIPLIERS.get(word, 1.0), 0.5 * 10.0 ** -decimals * scale, scale, decimals, suffix)
+
+
+def rounding_hint(quantity: Quantity, truth: float) -> str:
+    """For an exact answer that is the truth rounded (`2400` for 2,432): how to write a rounded one
+    (`2.4K`), since only a written multiplier says "rounded"; empty when the answer is simply wrong."""
+    value = round(quantity.value)
+    if quantity.half_step or quantity.is_bytes or quantity.decimals or value <= 0 or value != quantity.value:
+        return ""
+    zeros = len(str(value)) - len(str(value).rstrip("0"))
+    if not zeros or round(truth, -zeros) != value:
+        return ""
+    power = 3 * max(1, min(4, (len(str(value)) - 1) // 3))  # K, M, G or T
+    shown = f"{value / 10 ** power:.{max(0, power - zeros)}f}{'KMGT'[power // 3 - 1]}"
+    return f"exact value expected; write {shown} to round"
 
 
 def parse_memory(raw: object, units: str = "iec") -> Quantity:
@@ -161,13 +218,13 @@ def parse_receptive_field(raw: object) -> tuple[float, float] | None:
     if isinstance(raw, str) and raw.strip().lower() in ("all", "whole", "whole input", "global"):
         return None
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return (float(raw), float(raw))
+        return (_finite(raw, raw), _finite(raw, raw))
     if isinstance(raw, list) and len(raw) == 2 and all(isinstance(v, (int, float)) for v in raw):
-        return (float(raw[0]), float(raw[1]))
+        return (_finite(raw[0], raw[0]), _finite(raw[1], raw[1]))
     if isinstance(raw, str):
         parts = [p for p in re.split(r"\s*[x*,]\s*|\s+", raw.translate(_UNICODE).strip().strip("()[] ").lower()) if p]
         try:
-            values = [float(p) for p in parts]
+            values = [_finite(float(p), p) for p in parts]
         except ValueError:
             values = []
         if len(values) in (1, 2):
@@ -175,7 +232,7 @@ def parse_receptive_field(raw: object) -> tuple[float, float] | None:
     raise UnreadableValue(f"cannot read {raw!r} as a receptive field (write 11, 11x11 or all)")
 
 
-def parse_budget(text: str, memory: bool = False, units: str = "iec") -> int:
+def parse_budget(text: object, memory: bool = False, units: str = "iec") -> int:
     """A limit: '25M', '4G', '25557032' (counts); '2GiB', '512MB', '1000000' (bytes)."""
     if not memory:
         return round(parse_count(text).value)
@@ -184,5 +241,5 @@ def parse_budget(text: str, memory: bool = False, units: str = "iec") -> int:
     except UnreadableValue:
         quantity = None
     if quantity is None or (not quantity.is_bytes and quantity.scale != 1.0):
-        raise UnreadableValue(f"cannot read '{text}' as a memory size: write 2GiB, 512MB or a number of bytes")
+        raise UnreadableValue(f"cannot read {_quoted(text)} as a memory size: write 2GiB, 512MB or a number of bytes")
     return round(quantity.value)

@@ -6,6 +6,7 @@ why its output has the channels it has (`Op.channels_reason`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cnncalc import metrics
@@ -33,6 +34,8 @@ def _metric(item: str) -> metrics.Metric:
 def working(key: AnswerKey, row: LayerRow | None, item: str) -> str:
     if row is None:
         return _total_working(key, item)
+    if row.kind == "group":
+        return _module_working(key, row, item)
     from cnncalc.render.explain import step_line
 
     explanation = key.explainer.layer(key.graph.node(row.name))
@@ -50,12 +53,8 @@ def working(key: AnswerKey, row: LayerRow | None, item: str) -> str:
             lines = [f"{row.type} of {' and '.join(explanation.inputs)} {result}"]
     elif metric is not None and metric.relation is not None:
         lines.insert(0, metric.relation[1])
-    elif metric is not None and metric.bytes_per_value and not lines:  # a view (flatten): its input's memory
-        conventions = key.analysis.conventions
-        values = row[metric.key]
-        size = values * conventions.bytes_per_element
-        lines.append(f"memory: {values:,} values x {conventions.bytes_per_element} B = {size:,} B "
-                     f"({human_bytes(size, conventions.units)})")
+    elif metric is not None and metric.bytes_per_value and not row.allocates:  # a view, dropout: no memory
+        lines.append(REGISTRY[row.type].memory_note(key.analysis.conventions) or "")
     if not lines:
         lines.append(none_text.format(op=row.type))
     return "; ".join(line for line in lines if line)
@@ -71,13 +70,36 @@ def _total_working(key: AnswerKey, item: str) -> str:
         values = totals[metric.totalled]  # a count of values: the bytes are the values x bytes per value
         return (f"sum of every layer's output: {values:,} values x {conventions.bytes_per_element} B = "
                 f"{human_bytes(values * conventions.bytes_per_element, conventions.units)} "
-                f"(input {'counted' if conventions.count_input else 'not counted'}; flatten and dropout are views)")
+                f"(input {'counted' if conventions.count_input else 'not counted'}; "
+                f"flatten {'counted' if conventions.count_views else 'not counted: a view'}; dropout holds none)")
+    inference = [row for row in key.analysis.layers if not row.training_only]
+    return _sum_working(item, inference, lambda metric: totals[metric.totalled])
+
+
+def _module_working(key: AnswerKey, group: LayerRow, item: str) -> str:
+    """A module's figure: its layers' added up, or (shape, receptive field) its last layer's."""
+    layers = key.members(group)
+    metric = None if item in SHAPE_ITEMS else _metric(item)
+    if metric is None or metric.aggregate != "sum":
+        last = layers[-1]
+        return f"its last layer, {last.name}: {working(key, last, item)}"
+    text = _sum_working(item, layers, lambda metric: group[metric.key])
+    if metric.bytes_per_value:  # a count of values: the bytes are the values x bytes per value
+        conventions = key.analysis.conventions
+        size = group[metric.key] * conventions.bytes_per_element
+        text += f" values x {conventions.bytes_per_element} B = {size:,} B ({human_bytes(size, conventions.units)})"
+    return text
+
+
+def _sum_working(item: str, rows: list[LayerRow], total: Callable[[metrics.Metric], int]) -> str:
+    """A figure that adds up over `rows`: each term with its layer, then `total` of the metric."""
+    metric = _metric(item)
     prefix = f"{item} = "
     if metric.relation is not None:
         source, relation = metric.relation
         metric = metrics.by_total(source)
         prefix = f"{relation}; {metric.label} = "
-    terms = [(row.name, row[metric.key]) for row in key.analysis.layers if row[metric.key] and not row.training_only]
+    terms = [(row.name, row[metric.key]) for row in rows if row[metric.key]]
     shown = " + ".join(f"{value:,} ({name})" for name, value in terms[:8])
     shown += f" + {len(terms) - 8} more" if len(terms) > 8 else ""
-    return f"{prefix}{shown} = {totals[metric.totalled]:,}"
+    return f"{prefix}{shown} = {total(metric):,}"
