@@ -5,18 +5,19 @@ Pure Python (no NumPy): each number comes from the op's own formula in `cnncalc.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from cnncalc import metrics
 from cnncalc.conventions import Conventions
+from cnncalc.errors import UsageError
 from cnncalc.graph import Graph, Node
 from cnncalc.ops import REGISTRY
 from cnncalc.ops.base import Op, Shape, numel
-from cnncalc.ops.spatial import ReceptiveField, spatial_branches
-from cnncalc.units import num
+from cnncalc.ops.spatial import ReceptiveField, misalignment, spatial_branches
+from cnncalc.suggest import did_you_mean
 
-RowKind = Literal["layer", "group"]
+RowKind = Literal["layer", "group", "module"]
 
 
 class MetricValues:
@@ -50,7 +51,9 @@ class LayerRow(MetricValues):
     frozen: bool = False
     training_only: bool = False
     warnings: list[str] = field(default_factory=list)
-    kind: RowKind = "layer"  # "group": a module or block folded into one row (its type is the module kind)
+    kind: RowKind = "layer"  # "group": a module or block folded into one row (its type is the module kind);
+    #                          "module": a module's header row, its totals, shown above its rows
+    geometry: str = ""       # the op's window in `calc` words (`k3 s2 p1`): `Op.geometry`
 
 
 @dataclass
@@ -67,7 +70,7 @@ class Totals(MetricValues):
             if metric.from_totals is not None:
                 values[metric.totalled] = metric.from_totals(values, conventions)
                 continue
-            counted = [row.values[metric.key] for row in rows if row.allocates or not metric.only_allocating]
+            counted = [row.values[metric.key] for row in rows]
             values[metric.totalled] = max(counted, default=0) if metric.aggregate == "max" else sum(counted)
         return cls(values)
 
@@ -87,6 +90,7 @@ class Analysis:
     training_only_totals: Totals | None
     outputs: list[str]
     scope_kinds: dict[str, str]
+    span: tuple[str, str] | None = None  # a slice of the network (`take_slice`): its first and last layer
 
     @property
     def warnings(self) -> list[tuple[str, str]]:
@@ -98,7 +102,7 @@ def _layer_row(node: Node, graph: Graph, conventions: Conventions, rfs: dict[str
     op = REGISTRY[node.op]
     in_shapes = [graph.node(i).shape for i in node.inputs]
     counts = op.params(node.options, in_shapes, node.shape)
-    allocates = op.holds_memory(conventions)
+    allocates = op.holds_memory(conventions, in_shapes, node.shape)
     facts = metrics.LayerFacts(
         counts=counts, macs=op.macs(node.options, in_shapes, node.shape),
         other_ops=op.other_ops(node.options, in_shapes, node.shape), elements=numel(node.shape),
@@ -107,13 +111,14 @@ def _layer_row(node: Node, graph: Graph, conventions: Conventions, rfs: dict[str
     values: dict[str, int] = {}
     for key, compute in computed:
         values[key] = compute(facts, values)
-    warnings = list(op.warnings(node.options, in_shapes, node.shape, node.window))
+    warnings = [*node.notes, *op.warnings(node.options, in_shapes, node.shape, node.window)]
     rf = _receptive_field(node, op, in_shapes, rfs, warnings)
     rfs[node.name] = rf
     return LayerRow(
         name=node.name, type=node.op, output_shape=node.shape, inputs=list(node.inputs), values=values,
         weights=counts.weights, biases=counts.biases if conventions.bias else 0, allocates=allocates,
         receptive_field=rf, scope=node.scope, frozen=node.frozen, training_only=node.training_only, warnings=warnings,
+        geometry=op.geometry(node.options, node.window),
     )
 
 
@@ -126,11 +131,9 @@ def _receptive_field(node: Node, op: Op, in_shapes: list[Shape], rfs: dict[str, 
     if len(node.shape) != 3 or len(incoming) != len(node.inputs):
         return None
     if len(incoming) > 1:
-        spatial = spatial_branches(incoming, in_shapes)
-        if len({rf.start for rf in spatial}) > 1 or len({rf.jump for rf in spatial}) > 1:
-            centres = ", ".join(num(rf.start[0]) for rf in spatial)
-            warnings.append(f"the branches' receptive-field centres disagree (starts {centres}): "
-                            "the field shown is the largest")
+        misaligned = misalignment(spatial_branches(incoming, in_shapes))
+        if misaligned:
+            warnings.append(misaligned)
     return op.receptive_field(node.options, in_shapes, incoming, node.window)
 
 
@@ -177,6 +180,60 @@ def scope_groups(analysis: Analysis) -> dict[tuple[str, ...], LayerRow]:
     return groups
 
 
+def tree_rows(analysis: Analysis, depth: int | None = None) -> list[LayerRow]:
+    """The rows as the tree shows them, in execution order: each module's header row (kind "module",
+    its totals from `scope_groups`) above its rows, down to `depth` (None: every layer), below which
+    modules are folded into one row each (`collapse`)."""
+    groups = scope_groups(analysis)
+    opened: set[tuple[str, ...]] = set()
+    rows: list[LayerRow] = []
+    for row in analysis.layers if depth is None else collapse(analysis, depth):
+        for prefix in (row.scope[:level] for level in range(1, len(row.scope) + 1)):
+            if prefix not in opened:
+                opened.add(prefix)
+                rows.append(replace(groups[prefix], kind="module"))
+        rows.append(row)
+    return rows
+
+
+def take_slice(analysis: Analysis, first: str | None, last: str | None) -> Analysis:
+    """The layers from `first` to `last` (inclusive, in execution order; None: the network's first or
+    last) with their own totals: "224 -> 28" figures of the lecture notes. A name is a layer's full name,
+    its short name when no other layer has it, or a module's (its first layer for `first`, its last for
+    `last`); anything else is a usage error."""
+    start = _position(analysis, first, "--from", last=False) if first is not None else 0
+    end = _position(analysis, last, "--to", last=True) if last is not None else len(analysis.layers) - 1
+    rows = analysis.layers
+    if start > end:
+        raise UsageError(f"--from {first} comes after --to {last} in execution order; swap them")
+    chosen = rows[start:end + 1]
+    inference = [row for row in chosen if not row.training_only]
+    auxiliary = [row for row in chosen if row.training_only]
+    return replace(analysis, layers=chosen, totals=Totals.of(inference, analysis.conventions),
+                   training_only_totals=Totals.of(auxiliary, analysis.conventions) if auxiliary else None,
+                   span=(chosen[0].name, chosen[-1].name))
+
+
+def _position(analysis: Analysis, name: str, option: str, last: bool) -> int:
+    """Where `name` (a layer's full or unique short name, or a module) is in execution order."""
+    rows = analysis.layers
+    full = [i for i, row in enumerate(rows) if row.name == name]
+    if full:
+        return full[0]
+    inside = [i for i, row in enumerate(rows) if row.name.startswith(name + "/")]
+    if inside:
+        return inside[-1] if last else inside[0]
+    short = [i for i, row in enumerate(rows) if row.name.rsplit("/", 1)[-1] == name]
+    if len(short) == 1:
+        return short[0]
+    if short:
+        names = ", ".join(rows[i].name for i in short[:4]) + (", ..." if len(short) > 4 else "")
+        raise UsageError(f"{option} {name}: {len(short)} layers are called '{name}' ({names}); give the full name")
+    known = [row.name for row in rows] + [row.name.rsplit("/", 1)[-1] for row in rows]
+    known += ["/".join(row.scope[:level]) for row in rows for level in range(1, len(row.scope) + 1)]
+    raise UsageError(f"{option} {name}: no such layer or module{did_you_mean(name, dict.fromkeys(known))}")
+
+
 def _new_group(key: tuple[str, ...], first: LayerRow, analysis: Analysis) -> LayerRow:
     path = "/".join(key)
     return LayerRow(
@@ -199,7 +256,7 @@ def _fold(group: LayerRow, row: LayerRow) -> None:
             group.values[key] = value
         elif metric.aggregate == "max":
             group.values[key] = max(group.values[key], value)
-        elif row.allocates or not metric.only_allocating:
+        else:
             group.values[key] += value
     group.output_shape = row.output_shape
     group.receptive_field = row.receptive_field

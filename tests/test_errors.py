@@ -118,4 +118,4 @@ def test_strict_turns_dropped_pixels_into_an_error(run_cli, tmp_path):
     assert "the last 1 row(s) and 1 column(s) of real pixels are never seen" in lenient.stderr
     strict = run_cli("summary", str(spec), "--strict")
     assert strict.exit_code == 1
-    assert "error: layer 'conv1'" in strict.stderr
+    assert f"error: {spec}:3:5: layer 'conv1'" in strict.stderr   # located, as `check` locates it

@@ -60,11 +60,11 @@ def test_a_new_metric_with_a_column_reaches_the_table_and_markdown(run_cli, bias
     table = run_cli("summary", "vgg16").stdout
     assert "Biases" in table.splitlines()[1]
     fc7 = next(line for line in table.splitlines() if line.startswith("fc7"))
-    assert "4,096" in fc7.split("│")[6]  # after Layer, Type, Output shape, Params, MACs, Memory
+    assert "4,096" in fc7.split("│")[7]  # after Layer, Type, Geometry, Output shape, Params, MACs, Memory
     markdown = run_cli("summary", "vgg16", "--format", "markdown").stdout
     header = next(line for line in markdown.splitlines() if line.startswith("| Layer"))
-    assert header.split("|")[7].strip() == "Biases"
-    assert "| fc8 | dense | 1000 | 4,097,000 | 4.1M | 3.91 KiB | 1,000 | all |" in markdown
+    assert header.split("|")[8].strip() == "Biases"
+    assert "| fc8 | dense |  | 1000 | 4,097,000 | 4.1M | 3.91 KiB | 1,000 | all |" in markdown
 
 
 def test_a_new_metric_with_a_budget_is_checked(tmp_path, bias_metric):

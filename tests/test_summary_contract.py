@@ -40,6 +40,11 @@ def test_json_contract_has_the_documented_keys_and_types(run_cli):
     assert totals["activation_bytes"] == 4 * VGG16_ACTIVATIONS
     assert totals["param_bytes"] == 4 * VGG16_PARAMS
     assert data["conventions"]["batch"] == 1 and data["conventions"]["dtype"] == "fp32"
+    # added by the tree view, the geometry column and slices (nothing renamed or removed)
+    assert {"depth", "parent", "geometry"} <= set(by_name["conv1_1"])
+    assert (by_name["conv1_1"]["depth"], by_name["conv1_1"]["parent"]) == (0, None)
+    assert by_name["conv1_1"]["geometry"] == "k3 s1 p1"              # VGG's 3x3 convs, stride 1, padding 1
+    assert data["modules"] == [] and data["slice"] is None           # a plain chain: no module, the whole network
 
 
 def test_batch_and_dtype_scale_memory_and_macs_but_not_params():

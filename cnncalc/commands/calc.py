@@ -16,6 +16,7 @@ from cnncalc.commands.common import (
     takes_conventions,
     takes_format,
 )
+from cnncalc.commands.summary import ColumnsOpt
 from cnncalc.conventions import Conventions
 from cnncalc.render.output import Format, Output
 
@@ -35,6 +36,7 @@ def calc(
     freeze_until: FreezeOpt = None,
     head: HeadOpt = None,
     plot: PlotOpt = None,
+    columns: ColumnsOpt = None,
     spec: SpecOpt = False,
     *,
     conventions: Conventions,  # from the convention switches: see takes_conventions
@@ -58,6 +60,7 @@ def calc(
       cnncalc calc 32x32x3 "conv 10 k5 p2"
       cnncalc calc 10x10x1 "conv 5 k3" sigmoid "conv 2 k3" sigmoid
       cnncalc calc 224x224x3 "conv 64 k3 p1 relu x2, maxpool 2" --spec
+      cnncalc calc 32x32x3 "conv 10 k5 p2" "maxpool 2" --columns geometry,output,params
     """
     from cnncalc.commands.summary import report
     from cnncalc.spec.chain import chain_graph, parse_chain
@@ -67,4 +70,5 @@ def calc(
 
         Output().text(yaml.safe_dump(parse_chain(chain, conventions.layout), sort_keys=False, default_flow_style=None))
         return
-    report(chain_graph(chain, conventions.layout), conventions, format, None, strict, freeze_until, head, plot)
+    report(chain_graph(chain, conventions.layout), conventions, format, None, strict, freeze_until, head, plot,
+           columns=columns)

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from cnncalc.errors import CnnCalcError, ExitStatus
+from cnncalc.errors import CnnCalcError, ExitStatus, Location
 from cnncalc.limits import MAX_BATCH, MAX_OPTION_VALUE
 from cnncalc.render.output import Format, Output
 
 if TYPE_CHECKING:  # pragma: no cover
     from cnncalc.conventions import Conventions
+    from cnncalc.graph import Graph
     from cnncalc.metrics import Metric
 
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -78,6 +79,9 @@ LayoutOpt = Annotated[Layout, typer.Option(
 CountInputOpt = Annotated[bool, typer.Option(
     "--count-input/--no-count-input",
     help="Include the input tensor in activation memory (cs231n does; the Michigan tables do not).")]
+CountViewsOpt = Annotated[bool, typer.Option(
+    "--count-views/--no-count-views",
+    help="Count a view's output (flatten) in activation memory, as the Michigan tables do; PyTorch allocates none.")]
 OptimizerOpt = Annotated[Optimizer, typer.Option(
     "--optimizer",
     help="Optimizer state in the training-memory estimate: sgd 0, momentum 1, adam 2 values per trainable param.")]
@@ -102,6 +106,7 @@ CONVENTION_OPTIONS: dict[str, tuple[object, object]] = {
     "units": (UnitsOpt, Units.iec),
     "layout": (LayoutOpt, Layout.hwc),
     "count_input": (CountInputOpt, True),
+    "count_views": (CountViewsOpt, False),
     "optimizer": (OptimizerOpt, Optimizer.adam),
 }
 
@@ -132,11 +137,12 @@ def takes_conventions(*names: str) -> Callable[[Callable], Callable]:
 
 def make_conventions(batch: int = 1, dtype: Dtype = Dtype.fp32, bias: bool = True, bn_stats: BnStats = BnStats.pytorch,
                      units: Units = Units.iec, layout: Layout = Layout.hwc, count_input: bool = True,
-                     optimizer: Optimizer = Optimizer.adam) -> Conventions:
+                     count_views: bool = False, optimizer: Optimizer = Optimizer.adam) -> Conventions:
     from cnncalc.conventions import Conventions
 
     return Conventions(batch=batch, dtype=dtype.value, bias=bias, bn_stats=bn_stats.value, units=units.value,
-                       layout=layout.value, count_input=count_input, optimizer=optimizer.value)
+                       layout=layout.value, count_input=count_input, count_views=count_views,
+                       optimizer=optimizer.value)
 
 
 TABLE_FORMATS = (Format.table, Format.json, Format.csv, Format.markdown)  # summary, calc, compare, explain, zoo
@@ -231,11 +237,18 @@ def reports_errors(command: Command) -> Command:
     return wrapper  # type: ignore[return-value]
 
 
-def report_warnings(out: Output, warnings: Iterable[tuple[str, str]], strict: bool) -> None:
-    """Each layer warning on stderr; under --strict they are errors and the command exits ExitStatus.WRONG."""
-    warned = False
-    for layer, message in warnings:
-        (out.error if strict else out.warn)(f"layer '{layer}': {message}")
-        warned = True
-    if strict and warned:
+def report_warnings(out: Output, warned: Iterable[tuple[Graph, list[tuple[str, str]]]], strict: bool) -> None:
+    """Each layer warning of each graph on stderr, after the layer's file:line:column (a zoo model's
+    as specs/<name>.yaml), as `check` shows them; under --strict they are errors and the command exits
+    ExitStatus.WRONG."""
+    from cnncalc.loading import display_path
+
+    warned_any = False
+    for graph, warnings in warned:
+        for layer, message in warnings:
+            at = graph.node(layer).location
+            where = Location(display_path(at.path), at.line, at.column)
+            (out.error if strict else out.warn)(f"{where}: layer '{layer}': {message}")
+            warned_any = True
+    if strict and warned_any:
         raise typer.Exit(ExitStatus.WRONG)

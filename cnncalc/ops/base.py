@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict
 from cnncalc.formulas import Step, num
 from cnncalc.limits import MAX_OPTION_VALUE
 from cnncalc.ops.spatial import ReceptiveField
+from cnncalc.units import pair_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from cnncalc.conventions import Conventions
@@ -99,7 +100,7 @@ class Op:
     primary: ClassVar[str | None] = None    # the option filled by the shorthand `{op: value}`
     prefix: ClassVar[str] = ""              # for auto-names: conv1, pool1, fc1 ...
     inputs: ClassVar[tuple[int, int | None]] = (1, 1)  # min and max number of inputs
-    allocates: ClassVar[bool] = True        # False for views (flatten) and inference no-ops (dropout)
+    allocates: ClassVar[bool] = True        # False for inference no-ops (dropout); see `holds_memory`
     description: ClassVar[str] = ""
     branch_join: ClassVar[bool] = False     # joins branches whose costs `explain` breaks down (`branch_steps`)
     bottleneck: ClassVar[bool] = False      # a 1x1 of this op ahead of a larger one is a bottleneck (conv)
@@ -130,6 +131,23 @@ class Op:
 
     def warnings(self, o: Any, inputs: list[Shape], out: Shape, window: SlidingWindow | None = None) -> list[str]:
         return []
+
+    def geometry(self, o: Any, window: SlidingWindow | None = None) -> str:
+        """What the layer slides, in `cnncalc calc`'s option words, for the summary's Geometry column:
+        `k3 s2 p1 d2 ceil` (kernel and stride always; padding, dilation and ceil_mode only when they are
+        not the default; `3x5` for a pair, `p0x1x0x1` for padding uneven per side, top bottom left right).
+        "" for an op that slides no window."""
+        if window is None:
+            return ""
+        before, after = window.pad_before, window.pad_after
+        words = [f"k{pair_text(window.kernel)}", f"s{pair_text(window.stride)}"]
+        if before != after:
+            words.append(f"p{before[0]}x{after[0]}x{before[1]}x{after[1]}")
+        elif any(before):
+            words.append(f"p{pair_text(before)}")
+        if window.dilation != (1, 1):
+            words.append(f"d{pair_text(window.dilation)}")
+        return " ".join(words + (["ceil"] if window.ceil_mode else []))
 
     # -- the same, written out ------------------------------------------------------------------
 
@@ -183,8 +201,9 @@ class Op:
         """Why the output has its channels, when the op decides them ('96 filters')."""
         return None
 
-    def holds_memory(self, conventions: Conventions) -> bool:
-        """Whether a layer of this op counts in activation memory under these conventions."""
+    def holds_memory(self, conventions: Conventions, inputs: list[Shape], out: Shape) -> bool:
+        """Whether a layer of this op, with these input and output shapes, counts in activation memory
+        under these conventions."""
         return self.allocates
 
     def memory_note(self, conventions: Conventions) -> str | None:

@@ -111,6 +111,10 @@ class Conv(Op):
                  window: SlidingWindow | None = None) -> list[str]:
         return (window or self.window(o, inputs)).untiled_warning()
 
+    def geometry(self, o: ConvOptions, window: SlidingWindow | None = None) -> str:
+        """The window's words, then the groups: `k3 s1 p1 g32` (depthwise when g = the channels)."""
+        return " ".join(filter(None, (super().geometry(o, window), f"g{o.groups}" if o.groups > 1 else "")))
+
     # -- written out (the size is the window's: `Op.size_steps`) ----------------------------
 
     @staticmethod
@@ -198,6 +202,15 @@ class ConvTranspose(Op):
         if any(op[a] >= max(s[a], d[a]) for a in (0, 1)):
             raise OpError("output_padding must be smaller than the stride or the dilation")
         return (o.filters, sizes[0], sizes[1])
+
+    def geometry(self, o: ConvTransposeOptions, window: SlidingWindow | None = None) -> str:
+        """`k4 s2 p1`, then dilation, groups and output padding when set (it slides no window of its own)."""
+        from cnncalc.units import pair_text
+
+        words = (("k", o.kernel, None), ("s", o.stride, None), ("p", o.padding, 0), ("d", o.dilation, 1),
+                 ("g", o.groups, 1), ("output_padding=", o.output_padding, 0))
+        return " ".join(f"{word}{pair_text(pair(value))}" for word, value, default in words
+                        if default is None or pair(value) != pair(default))
 
     def params(self, o: ConvTransposeOptions, inputs: list[Shape], out: Shape) -> ParamCount:
         kh, kw = pair(o.kernel)
