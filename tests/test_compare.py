@@ -9,6 +9,7 @@ Independent figures: torchvision's published counts (AlexNet 61,100,840 params; 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,18 @@ VGG_12CONV = str(FIXTURES / "vgg16_missing_conv3_3.yaml")
 MIB = 1024 * 1024
 
 
+CHARTED = ("activation_bytes", "params", "macs")  # what by_type and the bars hold
+
+
 def compare_json(run_cli, *args):
+    """The models of `compare ... --format json`, by name; for each, the by-type rows add up to its totals."""
     result = run_cli("compare", *args, "--format", "json")
     assert result.exit_code == 0, result.stderr
-    return {model["name"]: model for model in json.loads(result.stdout)["models"]}
+    models = {model["name"]: model for model in json.loads(result.stdout)["models"]}
+    for model in models.values():
+        for key in CHARTED:
+            assert sum(entry[key] for entry in model["by_type"].values()) == model["totals"][key], (model["name"], key)
+    return models
 
 
 def test_alexnet_vs_vgg16_params_match_the_slide_and_torchvision(run_cli):
@@ -133,3 +142,193 @@ def test_depth_is_the_weight_layers_on_the_longest_path(run_cli, model, depth):
         pytest.skip(f"{model} not in the zoo yet")
     models = compare_json(run_cli, "vgg16", model)
     assert list(models.values())[1]["depth"] == depth
+
+
+# -- per-model input: NAME@SIZE --------------------------------------------------------------------
+
+# AlexNet at 227x227 (the Michigan table), layer by layer: output H·W·C × kernel K·K·C_in.
+ALEXNET_227_MACS = (56 * 56 * 64 * 11 * 11 * 3 + 27 * 27 * 192 * 5 * 5 * 64 + 13 * 13 * 384 * 3 * 3 * 192
+                    + 13 * 13 * 256 * 3 * 3 * 384 + 13 * 13 * 256 * 3 * 3 * 256
+                    + 6 * 6 * 256 * 4096 + 4096 * 4096 + 4096 * 1000)
+
+
+def test_each_model_takes_its_own_input_size(run_cli):
+    """The lecture's comparison: AlexNet at 227 against VGG-16 at its own 224 (docs/errata.md 001-75: 21.6x)."""
+    models = compare_json(run_cli, "alexnet@227", "vgg16")
+    alexnet, vgg = models["AlexNet"], models["VGG-16"]
+    assert alexnet["input_shape"] == [3, 227, 227] and vgg["input_shape"] == [3, 224, 224]
+    assert alexnet["totals"]["macs"] == ALEXNET_227_MACS == 716_767_232  # the avgpool is 6x6 -> 6x6: no MACs
+    assert vgg["totals"]["macs"] == 15_470_264_320                     # torchvision: 15.47 GFLOPS
+    assert f"{vgg['ratios']['macs']:.1f}" == "21.6"
+    for size in ("227x227", "227x227x3", "227,227"):
+        assert compare_json(run_cli, f"alexnet@{size}", "vgg16")["AlexNet"]["totals"]["macs"] == ALEXNET_227_MACS
+    # --input applies to the models without @SIZE
+    models = compare_json(run_cli, "alexnet@224", "vgg16", "--input", "227")
+    assert models["AlexNet"]["input_shape"] == [3, 224, 224] and models["VGG-16"]["input_shape"] == [3, 227, 227]
+
+
+def test_the_table_shows_each_input_and_tells_same_named_models_apart(run_cli):
+    out = run_cli("compare", "alexnet@227", "alexnet").stdout
+    assert re.search(r"Input\s+│\s+227x227x3 │\s+224x224x3", out)
+    assert "AlexNet @ 227x227x3" in out and "AlexNet @ 224x224x3 (ratio)" in out
+
+
+def test_sizes_on_files_and_files_with_at_in_their_name(run_cli, tmp_path):
+    net = tmp_path / "net.yaml"
+    net.write_text("input: [3, 32, 32]\nlayers:\n  - {conv: 8, kernel: 3}\n")
+    models = compare_json(run_cli, str(net), f"{net}@64")
+    assert len(models) == 1  # both are named after the file; the second is 64x64
+    at = tmp_path / "run@2"
+    at.mkdir()
+    (at / "net@v2.yaml").write_text(net.read_text())
+    result = run_cli("compare", str(at / "net@v2.yaml"), f"{at / 'net@v2.yaml'}@16", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    shapes = [row.split(",")[-1] for row in result.stdout.splitlines()[1:]]
+    assert shapes == ["3x32x32", "3x16x16"]  # the file that exists wins; its @16 is the size
+    result = run_cli("compare", str(tmp_path / "gone@2" / "net.yaml"), "vgg16")
+    assert result.exit_code == 2 and "no such file" in result.stderr  # a folder's '@' is not a size
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("alexnet@22a", "'alexnet@22a': cannot read the size '22a'; write alexnet@224, alexnet@224x224 or alexnet@224x224x3"),
+    ("alexnet@0", "'alexnet@0': the size '0' must be 1 to 3 numbers from 1 to"),
+    ("alexnet@1x2x3x4", "must be 1 to 3 numbers"),
+    ("alexnet@", "cannot read the size ''"),
+    ("alexnet@3x224x224", "'alexnet@3x224x224': the size '3x224x224' reads as 3x224 pixels with 224 channels"),
+    ("@227", "'@227': name a model before the '@' (e.g. alexnet@227)"),
+])
+def test_a_bad_size_is_a_usage_error_with_the_fix(run_cli, spec, message):
+    result = run_cli("compare", spec, "vgg16")
+    assert result.exit_code == 2 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_flat_spec_takes_one_number(run_cli, tmp_path):
+    mlp = tmp_path / "mlp.yaml"
+    mlp.write_text("input: [784]\nlayers:\n  - {dense: 10}\n")
+    result = run_cli("compare", f"{mlp}@28x28", "vgg16")
+    assert result.exit_code == 2 and f"this spec takes a flat input, of one number; write {mlp}@784" in result.stderr
+    assert compare_json(run_cli, f"{mlp}@100", "vgg16")["mlp"]["totals"]["params"] == 100 * 10 + 10
+
+
+# -- the bars: one scale per metric, for every model -----------------------------------------------
+
+def _table_rows(out: str, model: str, heading: str) -> dict[str, list[str]]:
+    """The rows of a table under `heading` in one model's part of the output: first cell -> the other cells
+    (a rule line between rows is skipped)."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{model}: where"))
+    start = next(i for i in range(start, len(lines)) if lines[i].startswith(heading))
+    start = next(i for i in range(start, len(lines)) if "━" in lines[i])
+    rows = {}
+    for line in lines[start + 1:]:
+        if "│" in line:
+            name, *cells = (cell.strip() for cell in line.split("│"))
+            rows[name] = cells
+        elif "┼" not in line:
+            break
+    return rows
+
+
+def _bar_rows(out: str, model: str) -> dict[str, list[str]]:
+    """One model's bar chart: layer name -> its three cells."""
+    return _table_rows(out, model, "Layer ")
+
+
+def test_bars_share_one_scale_across_the_models(run_cli):
+    """A full bar is the largest layer of either model: VGG-16's conv1_1 output, 224·224·64 × 4 B = 12.25 MiB;
+    its fc6, 25088·4096 + 4096 = 102,764,544 params; its conv1_2, 224·224·64 × 3·3·64 = 1,849,688,064 MACs.
+    AlexNet's conv1 output, 56·56·64 × 4 B, is 1/16 of that memory: 24 × 8 / 16 = 12 eighths of a bar."""
+    out = run_cli("compare", ALEXNET, "vgg16").stdout
+    assert "a full bar is 12.25 MiB activation memory, 103M params, 1.85G MACs" in out
+    alexnet, vgg = _bar_rows(out, "AlexNet (Michigan table)"), _bar_rows(out, "VGG-16")
+    assert vgg["conv1_1"][0].startswith("█" * 24)
+    assert alexnet["conv1"][0].startswith("█▌ ")               # 12 eighths, not a full bar of its own
+    assert vgg["fc6"][1].startswith("█" * 24) and not alexnet["fc6"][1].startswith("█" * 24)
+
+
+# -- by layer type: every type, adding up to the totals --------------------------------------------
+
+def _by_type_rows(out: str, model: str) -> dict[str, list[str]]:
+    """One model's by-type table: type -> its cells."""
+    return _table_rows(out, model, "By layer type")
+
+
+def test_by_layer_type_covers_every_type_and_adds_up(run_cli):
+    """The Michigan AlexNet's pools hold 15% of its memory (without the input): pool1 27·27·64, pool2 13·13·192,
+    pool5 6·6·256 values × 4 B = 353,280 B = 345.00 KiB; today's total 2.25 MiB is the conv, pool and dense outputs."""
+    pools = (27 * 27 * 64 + 13 * 13 * 192 + 6 * 6 * 256) * 4
+    convs = (64 * 56 * 56 + 192 * 27 * 27 + 384 * 13 * 13 + 2 * 256 * 13 * 13) * 4
+    denses = (4096 + 4096 + 1000) * 4
+    models = compare_json(run_cli, ALEXNET, VGG_12CONV, "--no-count-input")
+    alexnet = models["AlexNet (Michigan table)"]
+    assert alexnet["by_type"]["maxpool"]["activation_bytes"] == pools == 353_280
+    assert alexnet["totals"]["activation_bytes"] == pools + convs + denses
+    assert round(100 * pools / (pools + convs + denses)) == 15
+    out = run_cli("compare", ALEXNET, VGG_12CONV, "--no-count-input").stdout
+    rows = _by_type_rows(out, "AlexNet (Michigan table)")
+    assert rows["maxpool"] == ["345.00 KiB  15%", "-", "-"]
+    assert rows["total"] == ["2.25 MiB 100%", "61.1M 100%", "717M 100%"]
+    assert "flatten, input: no params, MACs or activation memory" in out
+    for name, model in models.items():
+        section = out[out.index(f"{name}: where"):]
+        section = section[section.index("By layer type"):]
+        for kind in model["by_type"]:
+            assert kind in section.split("\n\n")[0], (name, kind)
+
+
+@pytest.mark.parametrize("pair", [("alexnet", "vgg16"), ("resnet18", "resnet50"), ("googlenet", "inception_v3"),
+                                  ("mobilenet_v2", "efficientnet_b0"), ("densenet121", "squeezenet1_0")])
+def test_by_type_adds_up_for_zoo_pairs(run_cli, pair):
+    """compare_json asserts the sums; the markdown lists every type that holds something."""
+    models = compare_json(run_cli, *pair)
+    markdown = run_cli("compare", *pair, "--format", "markdown").stdout
+    for model in models.values():
+        for kind, entry in model["by_type"].items():
+            assert (f"| {kind} |" in markdown) == any(entry.values()), kind
+
+
+# -- the receptive field names its layer -----------------------------------------------------------
+
+def test_receptive_field_row_names_its_layer(run_cli):
+    """AlexNet (Michigan): conv1 11, pool1 11 + 2·4 = 19, conv2 19 + 4·8 = 51, pool2 51 + 2·8 = 67,
+    conv3-5 67 + 3·2·16 = 163, pool5 163 + 2·16 = 195; VGG-16: 212 at pool5 (Araujo et al.)."""
+    models = compare_json(run_cli, ALEXNET, "vgg16")
+    assert (models["AlexNet (Michigan table)"]["receptive_field"], models["VGG-16"]["receptive_field"]) == (195, 212)
+    assert models["VGG-16"]["receptive_field_layer"] == "pool5"
+    out = run_cli("compare", ALEXNET, "vgg16").stdout
+    assert re.search(r"Receptive field\s+│\s+195 at pool5 │\s+212 at pool5 \(1\.1x\)", out)
+    markdown = run_cli("compare", ALEXNET, "vgg16", "--format", "markdown").stdout
+    assert "| Receptive field | 195 at pool5 | 212 at pool5 (1.1x) |" in markdown
+
+
+# -- narrow terminals ------------------------------------------------------------------------------
+
+PERCENT = re.compile(r"\d+\.\d%")
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+@pytest.mark.parametrize("models", [(ALEXNET, "vgg16"), ("googlenet", "inception_v3", "--depth", "2")])
+def test_bars_fit_the_terminal_with_names_and_percentages_whole(run_cli, columns, models):
+    """Bars shrink first, then long names are shortened in the middle; no line is wider than the terminal,
+    and every bar keeps each of its percentages whole."""
+    out = run_cli("compare", *models, env={"COLUMNS": str(columns)}).stdout
+    assert max(len(line) for line in out.splitlines()) <= columns
+    figures = compare_json(run_cli, *models)
+    for name, model in figures.items():
+        rows = _bar_rows(out, name)
+        assert len(rows) == len(model["bars"])
+        for (shown, cells), bar in zip(rows.items(), model["bars"], strict=True):
+            assert shown == bar["name"] or ("…" in shown and len(shown) < len(bar["name"]))
+            assert len([c for c in cells if PERCENT.search(c)]) == sum(1 for key in CHARTED if bar[key])
+            assert all(PERCENT.fullmatch(c.split()[-1]) for c in cells if c)
+
+
+def test_long_names_are_shortened_in_the_middle(run_cli):
+    from cnncalc.render.compare import shorten
+
+    assert shorten("inception_3a/branch1/conv1", 19) == "inc…3a/bra…h1/conv1"
+    assert shorten("conv1", 8) == "conv1"
+    assert shorten("Mixed_5b_branch3x3dbl", 11) == "Mixed…x3dbl"
+    out = run_cli("compare", "googlenet", "vgg16", "--depth", "2", env={"COLUMNS": "80"}).stdout
+    assert "inception_3a/branch1/conv1" in out  # at 80 columns the bars shrink, names stay whole

@@ -256,8 +256,9 @@ def test_check_totals_and_summary_follow_the_budgeted_metrics(budgeted_metrics, 
 def test_zoo_csv_has_a_header_and_quotes_commas(run_cli):
     listed = json.loads(run_cli("zoo", "--format", "json").stdout)
     rows = list(csv.DictReader(io.StringIO(run_cli("zoo", "--format", "csv").stdout)))
-    assert rows and list(rows[0]) == ["name", "title", "source"]
-    assert rows == listed  # every field as it is, commas included
+    assert rows and list(rows[0]) == ["name", "title", "source", "input_shape", "params", "macs"]
+    assert [row | {"input_shape": None, "params": int(row["params"]), "macs": int(row["macs"])} for row in rows] == [
+        entry | {"input_shape": None} for entry in listed]  # every field as it is, commas included
     assert any("," in row["source"] for row in rows)
 
 
@@ -266,15 +267,17 @@ def test_zoo_csv_round_trips_a_title_with_a_comma(run_cli, tmp_path, monkeypatch
                                         "input: [3, 8, 8]\nlayers: [relu]\n")
     monkeypatch.setattr("cnncalc.zoo.zoo_dir", lambda: tmp_path)
     rows = list(csv.DictReader(io.StringIO(run_cli("zoo", "--format", "csv").stdout)))
-    assert rows == [{"name": "tiny", "title": "Tiny, the net", "source": "Me, 2024; you"}]
+    assert rows == [{"name": "tiny", "title": "Tiny, the net", "source": "Me, 2024; you", "input_shape": "8x8x3",
+                     "params": "0", "macs": "0"}]
 
 
 def test_zoo_markdown_is_a_table(run_cli):
     lines = run_cli("zoo", "--format", "markdown").stdout.splitlines()
-    assert lines[0] == "| Name | Architecture | Source |"
-    assert lines[1] == "|---|---|---|"
+    assert lines[0] == "| Name | Architecture | Source | Input | Params | MACs |"
+    assert lines[1] == "|---|---|---|---|---:|---:|"
     names = json.loads(run_cli("zoo", "--format", "json").stdout)
     assert len(lines) == 2 + len(names)
-    for line, entry in zip(lines[2:], names, strict=True):  # three cells a row, as the JSON has them
+    for line, entry in zip(lines[2:], names, strict=True):  # six cells a row, as the JSON has them
         cells = [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
-        assert cells == [entry["name"], entry["title"], entry["source"]]
+        assert cells[:3] == [entry["name"], entry["title"], entry["source"]]
+        assert [int(cell.replace(",", "")) for cell in cells[4:]] == [entry["params"], entry["macs"]]
