@@ -11,11 +11,10 @@ from typing import Literal
 from cnncalc import metrics
 from cnncalc.conventions import Conventions
 from cnncalc.errors import UsageError
-from cnncalc.graph import Graph, Node
+from cnncalc.graph import Graph, Node, find_layers
 from cnncalc.ops import REGISTRY
 from cnncalc.ops.base import Op, Shape, numel
 from cnncalc.ops.spatial import ReceptiveField, misalignment, spatial_branches
-from cnncalc.suggest import did_you_mean
 
 RowKind = Literal["layer", "group", "module"]
 
@@ -215,23 +214,10 @@ def take_slice(analysis: Analysis, first: str | None, last: str | None) -> Analy
 
 
 def _position(analysis: Analysis, name: str, option: str, last: bool) -> int:
-    """Where `name` (a layer's full or unique short name, or a module) is in execution order."""
-    rows = analysis.layers
-    full = [i for i, row in enumerate(rows) if row.name == name]
-    if full:
-        return full[0]
-    inside = [i for i, row in enumerate(rows) if row.name.startswith(name + "/")]
-    if inside:
-        return inside[-1] if last else inside[0]
-    short = [i for i, row in enumerate(rows) if row.name.rsplit("/", 1)[-1] == name]
-    if len(short) == 1:
-        return short[0]
-    if short:
-        names = ", ".join(rows[i].name for i in short[:4]) + (", ..." if len(short) > 4 else "")
-        raise UsageError(f"{option} {name}: {len(short)} layers are called '{name}' ({names}); give the full name")
-    known = [row.name for row in rows] + [row.name.rsplit("/", 1)[-1] for row in rows]
-    known += ["/".join(row.scope[:level]) for row in rows for level in range(1, len(row.scope) + 1)]
-    raise UsageError(f"{option} {name}: no such layer or module{did_you_mean(name, dict.fromkeys(known))}")
+    """Where `name` (read by `graph.find_layers`: a module stands for its first or last layer) is in
+    execution order."""
+    names = find_layers(analysis.layers, name, option)
+    return next(i for i, row in enumerate(analysis.layers) if row.name == names[-1 if last else 0])
 
 
 def _new_group(key: tuple[str, ...], first: LayerRow, analysis: Analysis) -> LayerRow:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cnncalc.errors import UsageError
-from cnncalc.graph import Graph, Node
+from cnncalc.graph import Graph, Node, find_layers
 from cnncalc.ops import REGISTRY
 
 BACKBONE = "backbone"  # --freeze-until backbone: everything but the classifier
@@ -32,7 +32,7 @@ def freeze_until(graph: Graph, layer: str) -> Graph:
     if layer == BACKBONE:
         targets = classifier(graph).inputs
     else:
-        targets = find_layers(graph, layer, "--freeze-until")
+        targets = find_layers(graph.nodes, layer, "--freeze-until")
     frozen = _ancestors(graph, targets)
     return _rebuild(graph, [replace(n, frozen=True) if n.name in frozen else n for n in graph.nodes])
 
@@ -61,24 +61,6 @@ def apply(graph: Graph, freeze: str | None, head: int | None) -> Graph:
     if head is not None:
         graph = new_head(graph, head)
     return graph
-
-
-def find_layers(graph: Graph, layer: str, option: str) -> list[str]:
-    """A full name, a unique local name, or a module / block name (all of its layers); used by
-    --freeze-until and `explain --layer` (named in the messages as `option`)."""
-    if any(n.name == layer for n in graph.nodes):
-        return [layer]
-    inside = [n.name for n in graph.nodes if "/".join(n.scope[: layer.count("/") + 1]) == layer]
-    if inside:
-        return inside
-    local = [n.name for n in graph.nodes if n.local_name == layer]
-    if len(local) == 1:
-        return local
-    if len(local) > 1:
-        raise UsageError(f"{option}: '{layer}' is ambiguous ({', '.join(local[:4])} ...): give the full name")
-    from cnncalc.suggest import did_you_mean
-
-    raise UsageError(f"{option}: no layer '{layer}'{did_you_mean(layer, (n.name for n in graph.nodes))}")
 
 
 def _ancestors(graph: Graph, names: list[str]) -> set[str]:

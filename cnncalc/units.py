@@ -92,3 +92,12 @@ def pair_text(pair: tuple[float, float]) -> str:
 def rf_text(rf: ReceptiveField | None) -> str:
     """The field's size, or 'all' once the tensor is flat (a dense unit sees the whole input)."""
     return "all" if rf is None else pair_text(rf.size)
+
+
+def cut_middle(text: str, width: int) -> str:
+    """'branch3x3dbl' -> 'bra…dbl': the head and the tail of a name, `width` characters in all, for a
+    column too narrow for it (a number is never cut)."""
+    if len(text) <= width:
+        return text
+    keep = width - 1
+    return text[: (keep + 1) // 2] + "…" + text[len(text) - keep // 2:]

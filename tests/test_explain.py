@@ -111,7 +111,7 @@ def test_formats_and_layer_errors(run_cli):
     result = run_cli("explain", "vgg16", "--layer", "conv1_1", "--format", "csv")
     assert result.stdout.splitlines()[0] == "layer,quantity,formula,expression,value,unit"
     result = run_cli("explain", "vgg16", "--layer", "conv9")
-    assert result.exit_code == 2 and result.stderr.startswith("cnncalc: error: --layer: no layer 'conv9'")
+    assert result.exit_code == 2 and result.stderr.startswith("cnncalc: error: --layer: no layer or module 'conv9'")
 
 
 def test_golden_explanation(run_cli, golden):

@@ -235,10 +235,10 @@ def test_slice_names_modules_and_short_names(run_cli):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["vgg16", "--from", "conv1_9"], "cnncalc: error: --from conv1_9: no such layer or module; did you mean 'conv1_"),
+    (["vgg16", "--from", "conv1_9"], "cnncalc: error: --from: no layer or module 'conv1_9'; did you mean 'conv1_"),
     (["vgg16", "--from", "pool3", "--to", "conv1_1"],
      "cnncalc: error: --from pool3 comes after --to conv1_1 in execution order; swap them"),
-    (["googlenet", "--to", "concat"], "cnncalc: error: --to concat: 9 layers are called 'concat'"),
+    (["googlenet", "--to", "concat"], "cnncalc: error: --to: 9 layers are called 'concat'"),
 ])
 def test_slice_errors_are_usage_errors(run_cli, args, message):
     result = run_cli("summary", *args)

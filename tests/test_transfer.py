@@ -101,6 +101,6 @@ def test_unknown_layer_is_a_usage_error(run_cli):
         apply(load_graph("vgg16"), "conv5_33", None)
     result = run_cli("summary", "vgg16", "--freeze-until", "conv5_33")
     assert result.exit_code == 2
-    assert result.stderr.strip() == "cnncalc: error: --freeze-until: no layer 'conv5_33'; did you mean 'conv5_3'?"
+    assert result.stderr.strip() == "cnncalc: error: --freeze-until: no layer or module 'conv5_33'; did you mean 'conv5_3'?"
     result = run_cli("summary", "vgg16", "--head", "0")
     assert result.exit_code == 2

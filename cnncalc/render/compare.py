@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from cnncalc import metrics
 from cnncalc.analysis import Analysis, LayerRow, collapse
-from cnncalc.units import number, shape_text
+from cnncalc.units import cut_middle, number, shape_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Group, RenderableType
@@ -212,16 +212,8 @@ def shorten(name: str, width: int) -> str:
     while sum(sizes) + len(parts) - 1 > width and max(sizes) > 3:
         sizes[sizes.index(max(sizes))] -= 1
     if sum(sizes) + len(parts) - 1 > width:
-        return _cut(name, width)
-    return "/".join(_cut(part, size) for part, size in zip(parts, sizes, strict=True))
-
-
-def _cut(text: str, width: int) -> str:
-    """'branch3x3dbl' -> 'bra…dbl': the head and the tail of the text, `width` characters in all."""
-    if len(text) <= width:
-        return text
-    keep = width - 1
-    return text[: (keep + 1) // 2] + "…" + text[len(text) - keep // 2:]
+        return cut_middle(name, width)
+    return "/".join(cut_middle(part, size) for part, size in zip(parts, sizes, strict=True))
 
 
 def bar_layout(names: list[str], width: int) -> tuple[int, int]:

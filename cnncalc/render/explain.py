@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from cnncalc import metrics
 from cnncalc.analysis import Analysis, LayerRow
 from cnncalc.formulas import Step
-from cnncalc.graph import Graph, Node
+from cnncalc.graph import Graph, Node, find_layers
 from cnncalc.ops import REGISTRY
 from cnncalc.ops.base import Layer
 from cnncalc.units import human_bytes, shape_text
@@ -118,9 +118,7 @@ def select(graph: Graph, layer: str | None) -> list[str] | None:
     """--layer: a layer's full or local name, or a module name (all of its layers)."""
     if layer is None:
         return None
-    from cnncalc.transfer import find_layers
-
-    return find_layers(graph, layer, "--layer")
+    return find_layers(graph.nodes, layer, "--layer")
 
 
 # -- rendering ----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from cnncalc import metrics
 from cnncalc.analysis import Analysis, LayerRow, Totals
 from cnncalc.errors import UsageError
 from cnncalc.suggest import did_you_mean
-from cnncalc.units import pair_text, rf_text, rf_value, shape_text
+from cnncalc.units import cut_middle, pair_text, rf_text, rf_value, shape_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Group
@@ -147,7 +147,7 @@ def shorten(label: str, width: int, kept: str = "") -> str:
     room = width - len(indent) - len(kept) - 1
     if room < 5 and kept:  # too little of the name would be left: cut through the flags instead
         return shorten(label, width)
-    return indent + body[: (room + 1) // 2] + "…" + body[len(body) - room // 2:] + kept
+    return indent + cut_middle(body, room + 1) + kept
 
 
 def summary_table(analysis: Analysis, rows: list[LayerRow], chosen: list[str] | None, width: int) -> Group:
